@@ -1,0 +1,138 @@
+#pragma once
+// Every message of the local engine protocol, in one place: the data types with
+// their CAF inspect() overloads, the atoms, and the typed actor interfaces that
+// say who accepts what. Task actors talk to each other (dep_done), to their
+// supervisor (slots, reports) and to the group's observer (progress, logs).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "drivers/driver.hpp"
+
+namespace runner {
+
+enum class task_status : uint8_t { pending, running, success, failed, skipped, cancelled };
+const char* to_string(task_status s);
+
+struct variable {
+  std::string name;
+  std::string value;
+  bool confidential = false;
+  bool global = false;  // scope: global -> listed in the group result
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, variable& x) {
+  return f(caf::meta::type_name("variable"), x.name, x.value, x.confidential, x.global);
+}
+
+// A finished task, whatever its status. Sent once by each task actor.
+struct task_report {
+  std::string name;
+  std::string run_id;
+  task_status status = task_status::pending;
+  std::string error;        // masked; empty on success
+  bool has_exit_code = false;
+  int exit_code = 0;
+  bool infrastructure = false;  // the runner failed, not the task (exit code 3)
+  std::vector<variable> exports;  // real values; masking happens at the edge
+  std::string runner;       // node that ran it
+  bool cached = false;
+  int64_t started_at_ms = 0;  // unix epoch ms; 0 = never started
+  int64_t duration_ms = 0;
+  int attempts = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_report& x) {
+  return f(caf::meta::type_name("task_report"), x.name, x.run_id, x.status, x.error,
+           x.has_exit_code, x.exit_code, x.infrastructure, x.exports, x.runner, x.cached,
+           x.started_at_ms, x.duration_ms, x.attempts);
+}
+
+// From a finished task to each task that waits for it; carries its exports.
+struct dep_done {
+  std::string from;
+  task_status status = task_status::pending;
+  std::vector<variable> exports;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dep_done& x) {
+  return f(caf::meta::type_name("dep_done"), x.from, x.status, x.exports);
+}
+
+// One line a task printed, already masked.
+struct log_line {
+  std::string task;
+  stream_kind stream = stream_kind::out;
+  std::string text;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, log_line& x) {
+  return f(caf::meta::type_name("log_line"), x.task, x.stream, x.text);
+}
+
+struct group_report {
+  std::string id;
+  task_status status = task_status::success;
+  std::vector<task_report> results;  // document order
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, group_report& x) {
+  return f(caf::meta::type_name("group_report"), x.id, x.status, x.results);
+}
+
+
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using acquire_atom = caf::atom_constant<caf::atom("acquire")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using granted_atom = caf::atom_constant<caf::atom("granted")>;
+using started_atom = caf::atom_constant<caf::atom("started")>;
+using output_atom = caf::atom_constant<caf::atom("output")>;
+using seen_atom = caf::atom_constant<caf::atom("seen")>;
+using finished_atom = caf::atom_constant<caf::atom("finished")>;
+using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+
+// Sees a group's progress: the CLI's live view / log printer.
+using observer_actor = caf::typed_actor<
+    caf::reacts_to<started_atom, std::string, int>,  // task, attempt
+    caf::reacts_to<log_line>,
+    caf::reacts_to<task_report>,
+    caf::reacts_to<tick_atom>,
+    caf::replies_to<group_report>::with<done_atom>>;
+
+// One per group: owns the task actors, hands out run slots, collects reports.
+using supervisor_actor = caf::typed_actor<
+    caf::replies_to<run_atom>::with<group_report>,
+    caf::replies_to<acquire_atom>::with<granted_atom>,
+    caf::reacts_to<release_atom>,
+    caf::reacts_to<task_report>,
+    caf::reacts_to<cancel_atom>>;
+
+// One per task. The driver's events arrive as output/seen/finished.
+using task_actor = caf::typed_actor<
+    caf::reacts_to<dep_done>,
+    caf::reacts_to<cancel_atom>,
+    caf::reacts_to<output_atom, stream_kind, std::string>,
+    caf::reacts_to<seen_atom, std::map<std::string, std::string>>,
+    caf::reacts_to<finished_atom, driver_result>,
+    caf::reacts_to<timeout_atom, int>,  // attempt
+    caf::reacts_to<retry_atom>>;
+
+// Registers the types above with an actor system config.
+void add_message_types(caf::actor_system_config& cfg);
+
+}  // namespace runner
+
+// Driver events only ever travel inside one process, from the reactor to a
+// task actor; they are never serialized.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(runner::driver_result)

@@ -1,0 +1,26 @@
+#pragma once
+// What every actor of one group run shares, read-only.
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "actors/messages.hpp"
+#include "drivers/limits.hpp"
+#include "drivers/registry.hpp"
+#include "schema/model.hpp"
+
+namespace runner {
+
+struct run_context {
+  std::shared_ptr<const task_group> group;
+  const driver_registry* drivers = nullptr;
+  output_limits limits;
+  std::string node_name;  // reported as each task's `runner`
+  size_t max_parallel = 1;
+  observer_actor observer;
+};
+
+std::string make_uuid();  // random v4, for group and task run ids
+int64_t now_ms();         // unix epoch ms
+
+}  // namespace runner

@@ -1,0 +1,318 @@
+#include "actors/task_actor.hpp"
+
+#include <map>
+#include <optional>
+
+#include "drivers/line_buffer.hpp"
+#include "drivers/masker.hpp"
+#include "schema/duration.hpp"
+#include "schema/template.hpp"
+
+namespace runner {
+
+namespace {
+
+// Hands a driver's events to the task actor's mailbox, from whatever thread
+// the driver reports on. Message order per sender is kept by CAF.
+class mailbox_events : public task_events {
+ public:
+  explicit mailbox_events(task_actor target) : target_(std::move(target)) {}
+  void output(stream_kind stream, std::string chunk) override {
+    caf::anon_send(target_, output_atom::value, stream, std::move(chunk));
+  }
+  void outputs_seen(std::map<std::string, std::string> outputs) override {
+    caf::anon_send(target_, seen_atom::value, std::move(outputs));
+  }
+  void finished(driver_result result) override {
+    caf::anon_send(target_, finished_atom::value, std::move(result));
+  }
+
+ private:
+  task_actor target_;
+};
+
+json render_spec(const json& spec, const std::map<std::string, std::string>& imports) {
+  auto lookup = [&](const std::string& task, const std::string& var) {
+    auto i = imports.find(task + "." + var);
+    return i == imports.end() ? std::string{} : i->second;
+  };
+  if (spec.is_string()) {
+    const auto& s = spec.get_ref<const std::string&>();
+    if (s.find("{{") == std::string::npos)
+      return spec;
+    return render_templates(s, lookup);
+  }
+  if (spec.is_array() || spec.is_object()) {
+    json out = spec;
+    for (auto& [key, value] : out.items())
+      value = render_spec(value, imports);
+    return out;
+  }
+  return spec;
+}
+
+enum class phase { waiting, queued, running, backing_off, done };
+
+struct task_state {
+  task_actor_args args;
+  const task_decl* decl = nullptr;
+  driver* drv = nullptr;
+  phase at = phase::waiting;
+  size_t pending = 0;
+  std::map<std::string, std::string> imports;  // "task.var" -> value
+  masker secrets;
+  std::unique_ptr<line_buffer> out_lines, err_lines;
+  std::unique_ptr<running_task> handle;
+  bool holds_slot = false;
+  bool cancel_requested = false;
+  bool timed_out = false;
+  task_report report;
+  int64_t started_steady_ms = 0;
+  static inline const char* name = "task";
+};
+
+using self_ptr = task_actor::stateful_pointer<task_state>;
+
+int64_t steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+void emit_line(self_ptr self, stream_kind stream, std::string_view line) {
+  auto& st = self->state;
+  std::string text = st.secrets.empty() ? std::string(line) : st.secrets.mask(line);
+  self->send(st.args.ctx->observer, log_line{st.decl->name, stream, std::move(text)});
+}
+
+void flush_lines(self_ptr self) {
+  auto& st = self->state;
+  st.out_lines->flush([&](std::string_view l) { emit_line(self, stream_kind::out, l); });
+  st.err_lines->flush([&](std::string_view l) { emit_line(self, stream_kind::err, l); });
+}
+
+void release_slot(self_ptr self) {
+  auto& st = self->state;
+  if (st.holds_slot) {
+    st.holds_slot = false;
+    self->send(st.args.supervisor, release_atom::value);
+  }
+}
+
+// Final word: to the supervisor, then to every task that waits for this one.
+void finish(self_ptr self, task_status status, std::string error = {}) {
+  auto& st = self->state;
+  release_slot(self);
+  st.at = phase::done;
+  auto& r = st.report;
+  r.status = status;
+  r.error = st.secrets.empty() ? error : st.secrets.mask(error);
+  if (r.started_at_ms != 0)
+    r.duration_ms = steady_ms() - st.started_steady_ms;
+  dep_done note{st.decl->name, status, status == task_status::success ? r.exports
+                                                                      : std::vector<variable>{}};
+  self->send(st.args.supervisor, r);
+  for (auto& d : st.args.dependents)
+    self->send(d, note);
+  self->quit();
+}
+
+void launch(self_ptr self);
+
+void become_ready(self_ptr self) {
+  auto& st = self->state;
+  if (!st.drv) {
+    st.report.infrastructure = true;
+    finish(self, task_status::failed,
+           "no driver for task type `" + st.decl->type + "` on this runner");
+    return;
+  }
+  if (!st.drv->process_backed()) {
+    launch(self);
+    return;
+  }
+  st.at = phase::queued;
+  self->request(st.args.supervisor, caf::infinite, acquire_atom::value)
+      .then([=](granted_atom) {
+        auto& s = self->state;
+        s.holds_slot = true;
+        if (s.at != phase::queued) {  // cancelled while queued
+          release_slot(self);
+          return;
+        }
+        launch(self);
+      },
+      [](caf::error&) {
+        // Only after cancel, when the supervisor drops queued requests; the
+        // cancel message itself ends this task.
+      });
+}
+
+void launch(self_ptr self) {
+  auto& st = self->state;
+  auto& r = st.report;
+  st.at = phase::running;
+  ++r.attempts;
+  if (r.started_at_ms == 0) {
+    r.started_at_ms = now_ms();
+    st.started_steady_ms = steady_ms();
+  }
+  st.timed_out = false;
+  st.out_lines = std::make_unique<line_buffer>(st.args.ctx->limits.line_bytes);
+  st.err_lines = std::make_unique<line_buffer>(st.args.ctx->limits.line_bytes);
+  task_invocation inv;
+  inv.group_id = st.args.ctx->group->id;
+  inv.task_name = st.decl->name;
+  inv.run_id = r.run_id + "-" + std::to_string(r.attempts);
+  inv.attempt = r.attempts;
+  inv.spec = render_spec(st.decl->spec, st.imports);
+  inv.limits = st.args.ctx->limits;
+  self->send(st.args.ctx->observer, started_atom::value, st.decl->name, r.attempts);
+  st.handle = st.drv->start(std::move(inv), std::make_shared<mailbox_events>(self));
+  if (st.decl->timeout)
+    self->delayed_send(self, *st.decl->timeout, timeout_atom::value, r.attempts);
+}
+
+// The run ended; decide between success, failure and another attempt.
+void on_finished(self_ptr self, driver_result res) {
+  auto& st = self->state;
+  flush_lines(self);
+  st.handle.reset();
+  auto& r = st.report;
+  r.has_exit_code = res.exit_code.has_value();
+  r.exit_code = res.exit_code.value_or(0);
+  r.infrastructure = res.infrastructure;
+  if (st.cancel_requested) {
+    finish(self, task_status::cancelled, "cancelled");
+    return;
+  }
+  std::string error = std::move(res.error);
+  if (st.timed_out) {
+    error = "timed out after " + format_duration(*st.decl->timeout);
+    r.has_exit_code = false;
+  }
+  if (res.success && !st.timed_out) {
+    r.exports.clear();
+    for (auto& e : st.decl->exports) {
+      auto i = res.outputs.find(e.name);
+      if (i == res.outputs.end()) {
+        error = "export `" + e.name + "` was not produced: write `" + e.name +
+                "=<value>` to the file named by $OUTPUT_FILE";
+        break;
+      }
+      r.exports.push_back({e.name, i->second, e.confidential, e.scope == export_scope::global});
+    }
+    if (error.empty()) {
+      finish(self, task_status::success);
+      return;
+    }
+  }
+  int attempts = st.decl->retry ? st.decl->retry->attempts : 1;
+  if (r.attempts < attempts && !r.infrastructure) {
+    auto backoff = st.decl->retry->backoff * (1 << std::min(r.attempts - 1, 16));
+    std::string why = st.secrets.empty() ? error : st.secrets.mask(error);
+    self->send(st.args.ctx->observer,
+               log_line{st.decl->name, stream_kind::err,
+                        "attempt " + std::to_string(r.attempts) + " of " +
+                            std::to_string(attempts) + " failed (" + why + "); retrying in " +
+                            format_duration(backoff)});
+    release_slot(self);
+    st.at = phase::backing_off;
+    self->delayed_send(self, backoff, retry_atom::value);
+    return;
+  }
+  finish(self, task_status::failed, error);
+}
+
+task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
+  auto& st = self->state;
+  st.decl = &args.ctx->group->tasks[args.index];
+  st.drv = args.ctx->drivers->find(st.decl->type);
+  st.pending = args.waits_for;
+  st.report.name = st.decl->name;
+  st.report.run_id = make_uuid();
+  st.report.runner = args.ctx->node_name;
+  st.args = std::move(args);
+  if (st.pending == 0)
+    become_ready(self);
+  return {
+      [=](dep_done& d) {
+        auto& s = self->state;
+        if (s.at != phase::waiting)
+          return;
+        if (d.status != task_status::success) {
+          finish(self, d.status == task_status::cancelled ? task_status::cancelled
+                                                          : task_status::skipped,
+                 "dependency `" + d.from + "` " + to_string(d.status));
+          return;
+        }
+        for (auto& imp : s.decl->imports) {
+          if (imp.from != d.from)
+            continue;
+          for (auto& v : d.exports) {
+            if (v.name != imp.variable)
+              continue;
+            s.imports[d.from + "." + v.name] = v.value;
+            if (v.confidential)
+              s.secrets.add(v.value);
+          }
+        }
+        if (--s.pending == 0)
+          become_ready(self);
+      },
+      [=](cancel_atom) {
+        auto& s = self->state;
+        s.cancel_requested = true;
+        if (s.at == phase::running) {
+          s.handle->stop(stop_reason::cancelled);
+          return;  // reports once the driver says it has ended
+        }
+        if (s.at != phase::done)
+          finish(self, task_status::cancelled, "cancelled");
+      },
+      [=](output_atom, stream_kind stream, std::string& chunk) {
+        auto& s = self->state;
+        auto& lines = stream == stream_kind::out ? s.out_lines : s.err_lines;
+        lines->feed(chunk, [&](std::string_view l) { emit_line(self, stream, l); });
+      },
+      [=](seen_atom, std::map<std::string, std::string>& outputs) {
+        auto& s = self->state;
+        for (auto& e : s.decl->exports)
+          if (e.confidential) {
+            auto i = outputs.find(e.name);
+            if (i != outputs.end())
+              s.secrets.add(i->second);
+          }
+      },
+      [=](finished_atom, driver_result& res) {
+        auto& s = self->state;
+        // The final outputs may hold confidential values never printed yet.
+        for (auto& e : s.decl->exports)
+          if (e.confidential) {
+            auto i = res.outputs.find(e.name);
+            if (i != res.outputs.end())
+              s.secrets.add(i->second);
+          }
+        on_finished(self, std::move(res));
+      },
+      [=](timeout_atom, int attempt) {
+        auto& s = self->state;
+        if (s.at != phase::running || attempt != s.report.attempts)
+          return;
+        s.timed_out = true;
+        s.handle->stop(stop_reason::timed_out);
+      },
+      [=](retry_atom) {
+        auto& s = self->state;
+        if (s.at == phase::backing_off)
+          become_ready(self);
+      },
+  };
+}
+
+}  // namespace
+
+task_actor spawn_task_actor(caf::actor_system& sys, task_actor_args args) {
+  return sys.spawn(task_behavior, std::move(args));
+}
+
+}  // namespace runner

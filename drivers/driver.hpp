@@ -1,0 +1,68 @@
+#pragma once
+// The one interface every task type implements (Nomad's task driver, reduced to
+// what a task group needs). A driver never blocks the caller: start() hands the
+// work to a reactor or a thread of the driver's own and reports through
+// task_events, which is safe to call from any thread.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "drivers/limits.hpp"
+#include "schema/model.hpp"
+
+namespace runner {
+
+enum class stream_kind : uint8_t { out, err };
+
+struct driver_result {
+  bool success = false;
+  std::optional<int> exit_code;                 // process-backed types
+  std::map<std::string, std::string> outputs;   // everything the task produced
+  std::string error;                            // why it failed; empty on success
+  bool infrastructure = false;                  // the runner, not the task, is at fault
+};
+
+// Where a running task reports. Calls arrive in the order they were made.
+class task_events {
+ public:
+  virtual ~task_events() = default;
+  virtual void output(stream_kind stream, std::string chunk) = 0;
+  // Outputs known so far while the task still runs, so masking learns a
+  // confidential export before the task can print it.
+  virtual void outputs_seen(std::map<std::string, std::string> outputs) = 0;
+  virtual void finished(driver_result result) = 0;  // exactly once
+};
+
+struct task_invocation {
+  std::string group_id;
+  std::string task_name;
+  std::string run_id;  // unique per task run
+  int attempt = 1;
+  json spec;           // templates already resolved
+  output_limits limits;
+};
+
+enum class stop_reason : uint8_t { cancelled, timed_out };
+
+// A task that has started. stop() is idempotent and thread-safe; the task still
+// reports finished() afterwards.
+class running_task {
+ public:
+  virtual ~running_task() = default;
+  virtual void stop(stop_reason why) = 0;
+};
+
+class driver {
+ public:
+  virtual ~driver() = default;
+  virtual std::string type() const = 0;
+  // Process-backed tasks count against max_parallel; in-process ones do not.
+  virtual bool process_backed() const = 0;
+  virtual void check_spec(const task_decl& task, const std::string& file,
+                          diagnostics& out) const = 0;
+  virtual std::unique_ptr<running_task> start(task_invocation inv,
+                                              std::shared_ptr<task_events> events) = 0;
+};
+
+}  // namespace runner

@@ -1,0 +1,458 @@
+#include "drivers/reactor.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "drivers/process_tree.hpp"
+
+namespace runner {
+
+namespace {
+
+constexpr auto sweep_poll = std::chrono::milliseconds(10);
+constexpr auto kill_wait_limit = std::chrono::seconds(5);
+
+sigset_t taken_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
+
+// PATH lookup with the child's PATH, not the runner's: a task's `envs` may set it.
+std::string resolve_program(const std::string& prog, const std::vector<std::string>& env) {
+  if (prog.find('/') != std::string::npos)
+    return prog;
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  for (auto& kv : env)
+    if (kv.rfind("PATH=", 0) == 0)
+      path = kv.substr(5);
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos)
+      end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (dir.empty())
+      dir = ".";
+    std::string candidate = dir + "/" + prog;
+    if (access(candidate.c_str(), X_OK) == 0) {
+      struct stat st;
+      if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        return candidate;
+    }
+    start = end + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+struct reactor::process {
+  pid_t pid = -1;
+  std::shared_ptr<process_listener> listener;
+  int out_fd = -1;
+  int err_fd = -1;
+  bool reaped = false;
+  process_exit how;
+};
+
+struct reactor::pipe_end {
+  process_id owner;
+  stream_kind stream;
+};
+
+void reactor::block_signals() {
+  sigset_t set = taken_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+reactor::reactor() {
+  self_ = getpid();
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  sigset_t set = taken_signals();
+  signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0 || signal_fd_ < 0)
+    throw std::runtime_error("reactor: cannot create epoll/eventfd/signalfd: " +
+                             errno_text(errno));
+  for (int fd : {wake_fd_, signal_fd_}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  }
+  thread_ = std::thread([this] { loop(); });
+}
+
+reactor::~reactor() {
+  post([this] { stopping_ = true; });
+  if (thread_.joinable())
+    thread_.join();
+  for (auto& kv : pipes_)
+    close(kv.first);
+  close(signal_fd_);
+  close(wake_fd_);
+  close(epoll_fd_);
+}
+
+void reactor::post(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> guard(mtx_);
+    posted_.push_back(std::move(fn));
+  }
+  uint64_t one = 1;
+  [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
+}
+
+void reactor::on_signal(std::function<void(int, int)> handler) {
+  std::lock_guard<std::mutex> guard(mtx_);
+  signal_handler_ = std::move(handler);
+}
+
+void reactor::at(clock::time_point when, std::function<void()> fn) {
+  timers_.emplace(when, std::move(fn));
+}
+
+reactor::process_id reactor::spawn(const process_spec& spec,
+                                   std::shared_ptr<process_listener> listener) {
+  auto id = next_id_++;
+  auto p = std::make_unique<process>();
+  p->listener = std::move(listener);
+  auto fail = [&](std::string why) {
+    p->how.spawn_error = std::move(why);
+    p->reaped = true;
+    procs_.emplace(id, std::move(p));
+    failed_spawns_.push_back(id);
+    return id;
+  };
+  if (spec.argv.empty() || spec.argv[0].empty())
+    return fail("empty command");
+  if (!spec.working_dir.empty()) {
+    struct stat st;
+    if (stat(spec.working_dir.c_str(), &st) != 0)
+      return fail("working_dir " + spec.working_dir + ": " + errno_text(errno));
+    if (!S_ISDIR(st.st_mode))
+      return fail("working_dir " + spec.working_dir + ": not a directory");
+  }
+  std::string program = resolve_program(spec.argv[0], spec.env);
+  if (program.empty())
+    return fail(spec.argv[0] + ": command not found in PATH");
+
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0)
+    return fail("cannot create pipe: " + errno_text(errno));
+  if (pipe2(err, O_CLOEXEC) != 0) {
+    close(out[0]);
+    close(out[1]);
+    return fail("cannot create pipe: " + errno_text(errno));
+  }
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  if (!spec.working_dir.empty())
+    posix_spawn_file_actions_addchdir_np(&fa, spec.working_dir.c_str());
+
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  // Own process group, so the whole group can be signalled; default signal
+  // dispositions and an empty mask, so the child is not deaf to what we block.
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  sigset_t defaults = taken_signals();
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+
+  std::vector<char*> argv;
+  for (auto& a : spec.argv)
+    argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : spec.env)
+    envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, program.c_str(), &fa, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  close(out[1]);
+  close(err[1]);
+  if (rc != 0) {
+    close(out[0]);
+    close(err[0]);
+    return fail(spec.argv[0] + ": " + errno_text(rc));
+  }
+  p->pid = pid;
+  p->out_fd = out[0];
+  p->err_fd = err[0];
+  for (auto [fd, stream] : {std::pair{out[0], stream_kind::out}, {err[0], stream_kind::err}}) {
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    pipes_.emplace(fd, pipe_end{id, stream});
+  }
+  by_pid_.emplace(pid, id);
+  procs_.emplace(id, std::move(p));
+  return id;
+}
+
+void reactor::signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled) {
+  // Descendants first found, then the group: a process that left the group
+  // with setsid() is only reachable through the parent links.
+  for (pid_t d : descendants_of(root)) {
+    kill(d, signo);
+    if (signalled)
+      signalled->push_back(d);
+  }
+  kill(-root, signo);
+  kill(root, signo);
+}
+
+void reactor::terminate(process_id id, std::chrono::milliseconds grace) {
+  post([this, id, grace] {
+    auto i = procs_.find(id);
+    if (i == procs_.end() || i->second->reaped)
+      return;
+    pid_t root = i->second->pid;
+    auto signalled = std::make_shared<std::vector<pid_t>>();
+    signal_tree(root, SIGTERM, signalled.get());
+    at(clock::now() + grace, [this, id, root, signalled] {
+      auto j = procs_.find(id);
+      if (j != procs_.end() && !j->second->reaped)
+        signal_tree(root, SIGKILL, nullptr);
+      // Whatever the tree held when it was asked to stop, the task's
+      // process group included, goes now even if the root is gone already.
+      kill(-root, SIGKILL);
+      for (pid_t p : *signalled)
+        for (pid_t d : descendants_of(p))
+          kill(d, SIGKILL);
+      for (pid_t p : *signalled)
+        kill(p, SIGKILL);
+    });
+  });
+}
+
+void reactor::loop() {
+  epoll_event events[64];
+  while (!stopping_) {
+    int n = epoll_wait(epoll_fd_, events, 64, next_timeout_ms());
+    if (n < 0 && errno != EINTR)
+      break;
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == wake_fd_) {
+        uint64_t v;
+        [[maybe_unused]] auto r = read(wake_fd_, &v, sizeof v);
+        std::vector<std::function<void()>> work;
+        {
+          std::lock_guard<std::mutex> guard(mtx_);
+          work.swap(posted_);
+        }
+        for (auto& fn : work)
+          fn();
+      } else if (fd == signal_fd_) {
+        handle_signals();
+      } else if (pipes_.count(fd)) {
+        read_pipe(fd);
+      }
+    }
+    // Spawn failures are reported from here, not from inside spawn(), so a
+    // listener never runs re-entrantly inside the caller.
+    auto failed = std::move(failed_spawns_);
+    failed_spawns_.clear();
+    for (auto id : failed)
+      finish_if_done(id);
+    run_due_timers();
+  }
+}
+
+void reactor::handle_signals() {
+  signalfd_siginfo info;
+  bool child = false;
+  while (read(signal_fd_, &info, sizeof info) == sizeof info) {
+    if (info.ssi_signo == SIGCHLD) {
+      child = true;
+    } else {
+      std::function<void(int, int)> handler;
+      int count;
+      {
+        std::lock_guard<std::mutex> guard(mtx_);
+        handler = signal_handler_;
+        count = ++signal_count_;
+      }
+      if (handler)
+        handler(static_cast<int>(info.ssi_signo), count);
+    }
+  }
+  if (child)
+    reap();
+}
+
+void reactor::reap() {
+  // SIGCHLD coalesces, and orphans re-parented to us arrive here too.
+  for (;;) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0)
+      break;
+    auto i = by_pid_.find(pid);
+    if (i == by_pid_.end())
+      continue;  // an orphan we adopted as subreaper: nothing more to do
+    auto id = i->second;
+    by_pid_.erase(i);
+    auto& p = *procs_.at(id);
+    p.reaped = true;
+    if (WIFEXITED(status))
+      p.how.exit_code = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status))
+      p.how.signal = WTERMSIG(status);
+    // What the process wrote before it exited is in the pipes now: read it,
+    // then stop listening, even if a background child still holds them open.
+    for (int fd : {p.out_fd, p.err_fd})
+      if (fd >= 0)
+        read_pipe(fd);
+    for (int fd : {p.out_fd, p.err_fd})
+      if (fd >= 0)
+        close_pipe(fd);
+    finish_if_done(id);
+  }
+}
+
+void reactor::read_pipe(int fd) {
+  auto it = pipes_.find(fd);
+  if (it == pipes_.end())
+    return;
+  auto owner = it->second.owner;
+  auto stream = it->second.stream;
+  auto& p = *procs_.at(owner);
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      p.listener->on_output(stream, std::string_view(buf, static_cast<size_t>(n)));
+      continue;
+    }
+    if (n == 0) {
+      close_pipe(fd);
+      finish_if_done(owner);
+    }
+    break;  // EAGAIN or error: wait for the next event
+  }
+}
+
+void reactor::close_pipe(int fd) {
+  auto it = pipes_.find(fd);
+  if (it == pipes_.end())
+    return;
+  auto& p = *procs_.at(it->second.owner);
+  if (p.out_fd == fd)
+    p.out_fd = -1;
+  if (p.err_fd == fd)
+    p.err_fd = -1;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  close(fd);
+  pipes_.erase(it);
+}
+
+void reactor::finish_if_done(process_id id) {
+  auto i = procs_.find(id);
+  if (i == procs_.end())
+    return;
+  auto& p = *i->second;
+  if (!p.reaped || p.out_fd >= 0 || p.err_fd >= 0)
+    return;
+  auto listener = std::move(p.listener);
+  auto how = p.how;
+  procs_.erase(i);
+  listener->on_exit(how);
+}
+
+void reactor::run_due_timers() {
+  auto now = clock::now();
+  while (!timers_.empty() && timers_.begin()->first <= now) {
+    auto fn = std::move(timers_.begin()->second);
+    timers_.erase(timers_.begin());
+    fn();
+  }
+}
+
+int reactor::next_timeout_ms() const {
+  if (timers_.empty())
+    return -1;
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+      timers_.begin()->first - clock::now());
+  return wait.count() < 0 ? 0 : static_cast<int>(wait.count()) + 1;
+}
+
+// Polls /proc until no descendant is left: processes that are not our own
+// children die without telling us, so there is no event to wait for.
+void reactor::sweep_step(std::chrono::milliseconds grace, int phase,
+                         clock::time_point kill_at) {
+  reap();
+  auto left = descendants_of(self_);
+  auto now = clock::now();
+  if (left.empty() || (phase == 1 && now >= kill_at + kill_wait_limit)) {
+    std::lock_guard<std::mutex> guard(done_mtx_);
+    sweep_done_ = true;
+    done_cv_.notify_all();
+    return;
+  }
+  if (phase == 0 && now >= kill_at) {
+    for (pid_t p : left)
+      kill(p, SIGKILL);
+    phase = 1;
+  }
+  at(now + sweep_poll, [=] { sweep_step(grace, phase, kill_at); });
+}
+
+void reactor::kill_all() {
+  for (pid_t p : descendants_of(self_))
+    kill(p, SIGKILL);
+}
+
+size_t reactor::shutdown(std::chrono::milliseconds grace) {
+  {
+    std::lock_guard<std::mutex> guard(done_mtx_);
+    sweep_done_ = false;
+  }
+  post([this, grace] {
+    auto left = descendants_of(self_);
+    sweep_count_ = left.size();
+    for (pid_t p : left)
+      kill(p, SIGTERM);
+    sweep_step(grace, 0, clock::now() + grace);
+  });
+  std::unique_lock<std::mutex> lock(done_mtx_);
+  done_cv_.wait(lock, [this] { return sweep_done_; });
+  return sweep_count_;
+}
+
+}  // namespace runner

@@ -1,0 +1,126 @@
+#pragma once
+// The one thread that touches child processes, their pipes and signals, so that
+// no CAF scheduler thread ever blocks on them. It multiplexes everything with
+// epoll: a signalfd (SIGCHLD, SIGINT, SIGTERM), the children's stdout/stderr
+// pipes, an eventfd for work posted from other threads, and a timer list.
+// Listeners are called on this thread and must only hand data on (e.g. send an
+// actor message), never wait.
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "drivers/driver.hpp"
+
+namespace runner {
+
+struct process_spec {
+  std::vector<std::string> argv;  // argv[0] without '/' is looked up in the env's PATH
+  std::vector<std::string> env;   // "NAME=value"
+  std::string working_dir;        // empty: the runner's
+};
+
+struct process_exit {
+  std::optional<int> exit_code;  // set when it exited
+  std::optional<int> signal;     // set when a signal ended it
+  std::string spawn_error;       // set when it never started
+};
+
+class process_listener {
+ public:
+  virtual ~process_listener() = default;
+  virtual void on_output(stream_kind stream, std::string_view data) = 0;
+  // After the process was reaped and what it wrote before exiting was read.
+  virtual void on_exit(const process_exit& how) = 0;
+};
+
+class reactor {
+ public:
+  using process_id = uint64_t;
+  using clock = std::chrono::steady_clock;
+
+  // Must run before any thread exists: blocks the signals the reactor takes
+  // over (threads inherit the mask) and ignores SIGPIPE.
+  static void block_signals();
+
+  reactor();
+  ~reactor();  // stops the thread; call shutdown() first to end the children
+  reactor(const reactor&) = delete;
+  reactor& operator=(const reactor&) = delete;
+
+  // Thread-safe: runs fn on the reactor thread.
+  void post(std::function<void()> fn);
+
+  // Reactor thread only. Starts a process in a new process group; a failure to
+  // start is reported through on_exit (from the loop, not from inside spawn).
+  process_id spawn(const process_spec& spec, std::shared_ptr<process_listener> listener);
+  // Reactor thread only. fn runs on the reactor thread at `when`.
+  void at(clock::time_point when, std::function<void()> fn);
+
+  // Thread-safe. SIGTERM to the process, its group and all its descendants;
+  // SIGKILL to whatever is left after `grace`.
+  void terminate(process_id id, std::chrono::milliseconds grace);
+
+  // Thread-safe. Called on the reactor thread for SIGINT/SIGTERM with the
+  // number of such signals received so far.
+  void on_signal(std::function<void(int signo, int count)> handler);
+
+  // Reactor thread only: SIGKILL to every descendant of the runner, now.
+  void kill_all();
+
+  // Thread-safe, blocking (not for actors): ends every remaining descendant of
+  // the runner — SIGTERM, then SIGKILL after `grace` — and waits until all are
+  // reaped. Returns the number of processes it had to signal.
+  size_t shutdown(std::chrono::milliseconds grace);
+
+ private:
+  struct process;
+  struct pipe_end;
+  void loop();
+  void handle_signals();
+  void reap();
+  void read_pipe(int fd);
+  void finish_if_done(process_id id);
+  void close_pipe(int fd);
+  void signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled);
+  void run_due_timers();
+  int next_timeout_ms() const;
+  void sweep_step(std::chrono::milliseconds grace, int phase, clock::time_point kill_at);
+
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  int signal_fd_ = -1;
+  pid_t self_ = 0;
+  bool stopping_ = false;
+
+  std::mutex mtx_;  // guards posted_ and signal_handler_
+  std::vector<std::function<void()>> posted_;
+  std::function<void(int, int)> signal_handler_;
+  int signal_count_ = 0;
+
+  process_id next_id_ = 1;
+  std::map<process_id, std::unique_ptr<process>> procs_;
+  std::map<pid_t, process_id> by_pid_;
+  std::map<int, pipe_end> pipes_;  // fd -> owner
+  std::multimap<clock::time_point, std::function<void()>> timers_;
+  std::vector<process_id> failed_spawns_;
+
+  // shutdown() handshake
+  std::mutex done_mtx_;
+  std::condition_variable done_cv_;
+  bool sweep_done_ = false;
+  size_t sweep_count_ = 0;
+
+  std::thread thread_;
+};
+
+}  // namespace runner

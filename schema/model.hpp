@@ -1,0 +1,83 @@
+#pragma once
+// The task group document (SPEC.md §2) as plain data. Parsing fills these; the
+// engine only ever reads them. Source positions are kept beside the data so that
+// later checks (driver spec validation, templates) can point at the user's text.
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "schema/diagnostic.hpp"
+
+namespace runner {
+
+using json = nlohmann::json;
+using duration = std::chrono::milliseconds;
+
+enum class export_scope { local, global };
+
+struct import_decl {
+  std::string from;
+  std::string variable;
+  source_mark mark;
+};
+
+struct export_decl {
+  std::string name;
+  bool confidential = false;
+  export_scope scope = export_scope::local;
+  source_mark mark;
+};
+
+struct forward_decl {
+  std::string to;
+  source_mark mark;
+};
+
+struct cache_decl {
+  std::string key;
+  duration ttl{0};
+  source_mark mark;
+};
+
+struct retry_decl {
+  int attempts = 1;        // total runs, including the first
+  duration backoff{0};     // delay before the 2nd run; doubled for each later one
+  source_mark mark;
+};
+
+// A JSON pointer ("/command/0") into a task's spec -> where it stood in the file.
+using source_map = std::map<std::string, source_mark>;
+
+struct task_decl {
+  std::string name;
+  std::string type;
+  json spec = json::object();  // YAML mapped to JSON; plain scalars typed, quoted ones strings
+  source_map spec_marks;       // positions of every node of spec, by JSON pointer; for
+                               // a string, where its text starts (inside the quotes, or
+                               // the first line of a block scalar)
+  std::vector<std::string> depends_on;
+  std::vector<import_decl> imports;
+  std::vector<export_decl> exports;
+  std::optional<forward_decl> forward;
+  std::optional<cache_decl> cache;
+  std::optional<std::string> when;
+  source_mark when_mark;
+  std::optional<duration> timeout;
+  std::optional<retry_decl> retry;
+  source_mark mark;           // the task's own mapping
+  source_mark name_mark, type_mark, depends_on_mark;
+  std::vector<source_mark> depends_on_marks;  // one per depends_on entry
+};
+
+struct task_group {
+  std::string id;  // generated (UUID v4) when the document has none
+  std::optional<forward_decl> forward;
+  std::vector<task_decl> tasks;
+  std::string file;  // where it was read from, for messages
+};
+
+}  // namespace runner

@@ -1,0 +1,262 @@
+#include "schema/validate.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "schema/dag.hpp"
+#include "schema/parse.hpp"
+#include "schema/suggest.hpp"
+#include "schema/template.hpp"
+#include "schema/yaml_json.hpp"
+#include "schema/yaml_reader.hpp"
+
+namespace runner {
+
+namespace {
+
+class checker {
+ public:
+  checker(const task_group& g, const task_type_catalog& types) : g_(g), types_(types) {
+    for (size_t i = 0; i < g.tasks.size(); ++i) {
+      if (g.tasks[i].name.empty())
+        continue;
+      if (index_.emplace(g.tasks[i].name, i).second)
+        names_.push_back(g.tasks[i].name);
+    }
+  }
+
+  diagnostics run() {
+    reject_group_forwarding();
+    for (const task_decl& t : g_.tasks) {
+      check_type(t);
+      check_references(t);
+      check_templates(t);
+      reject_when_conditions(t);
+      reject_task_forwarding(t);
+      reject_caching(t);
+    }
+    check_cycles();
+    for (const task_decl& t : g_.tasks)
+      if (!t.type.empty() && types_.has(t.type))
+        types_.check_spec(t, g_.file, out_);
+    sort_diagnostics(out_);
+    return std::move(out_);
+  }
+
+ private:
+  void error(source_mark at, std::string message, std::string hint) {
+    out_.push_back({g_.file, at, std::move(message), std::move(hint)});
+  }
+
+  const task_decl* task(const std::string& name) const {
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : &g_.tasks[it->second];
+  }
+
+  std::string unknown_task_hint(const std::string& name) const {
+    std::string m = closest_match(name, names_);
+    return m.empty() ? "check the spelling; it must name a task of this group"
+                     : "did you mean `" + m + "`?";
+  }
+
+  void check_type(const task_decl& t) {
+    if (t.type.empty() || types_.has(t.type))
+      return;  // a missing type was reported by the parser
+    std::vector<std::string> known = types_.names();
+    std::sort(known.begin(), known.end());
+    error(t.type_mark, "unknown task type `" + t.type + "`",
+          known.empty() ? "this runner knows no task types"
+                        : did_you_mean(t.type, known) + "known types: " + quoted_list(known));
+  }
+
+  // Names that break the pattern were reported by the parser; looking them up
+  // again would only repeat that.
+  void check_references(const task_decl& t) {
+    for (size_t i = 0; i < t.depends_on.size(); ++i) {
+      const std::string& dep = t.depends_on[i];
+      source_mark at = i < t.depends_on_marks.size() ? t.depends_on_marks[i] : t.depends_on_mark;
+      if (!valid_task_name(dep))
+        continue;
+      if (dep == t.name)
+        error(at, "task `" + t.name + "` depends on itself",
+              "remove `" + dep + "` from its `depends_on`");
+      else if (!task(dep))
+        error(at, "task `" + t.name + "` depends on `" + dep + "`, which is not a task of this group",
+              unknown_task_hint(dep));
+    }
+    for (const import_decl& im : t.imports) {
+      if (!valid_task_name(im.from))
+        continue;
+      if (im.from == t.name) {
+        error(im.mark, "task `" + t.name + "` imports from itself",
+              "a task cannot import its own exports; remove this import");
+        continue;
+      }
+      const task_decl* source = task(im.from);
+      if (!source) {
+        error(im.mark, "task `" + t.name + "` imports from `" + im.from +
+                           "`, which is not a task of this group",
+              unknown_task_hint(im.from));
+        continue;
+      }
+      if (!valid_variable_name(im.variable))
+        continue;
+      std::vector<std::string> exported;
+      for (const export_decl& ex : source->exports) exported.push_back(ex.name);
+      if (std::find(exported.begin(), exported.end(), im.variable) != exported.end())
+        continue;
+      std::string hint =
+          exported.empty()
+              ? "`" + im.from + "` exports nothing; add `exports: [{name: " + im.variable +
+                    "}]` to `" + im.from + "`"
+              : did_you_mean(im.variable, exported) + "`" + im.from + "` exports " +
+                    quoted_list(exported);
+      error(im.mark, "task `" + t.name + "` imports `" + im.variable + "` from `" + im.from +
+                         "`, which does not export it",
+            hint);
+    }
+  }
+
+  bool imports(const task_decl& t, const std::string& from, const std::string& variable) const {
+    return std::any_of(t.imports.begin(), t.imports.end(), [&](const import_decl& im) {
+      return im.from == from && im.variable == variable;
+    });
+  }
+
+  // Where byte `offset` of a string whose text starts at `start` stands. Exact
+  // for one-line strings and block scalars; near enough for folded ones.
+  static source_mark position_in(source_mark start, const std::string& s, size_t offset) {
+    if (start.line == 0)
+      return start;
+    source_mark m = start;
+    size_t line_start = 0;
+    for (size_t k = 0; k < offset; ++k) {
+      if (s[k] == '\n') {
+        ++m.line;
+        line_start = k + 1;
+      }
+    }
+    for (size_t k = line_start; k < offset; ++k)
+      if ((static_cast<unsigned char>(s[k]) & 0xC0) != 0x80)  // count characters, not bytes
+        ++m.column;
+    return m;
+  }
+
+  void check_string(const task_decl& t, const std::string& s, source_mark start, bool exact) {
+    template_scan scan = scan_templates(s);
+    for (const template_error& e : scan.errors)
+      error(exact ? position_in(start, s, e.offset) : start, e.message, e.hint);
+    for (const template_ref& ref : scan.refs) {
+      if (imports(t, ref.task, ref.variable))
+        continue;
+      error(exact ? position_in(start, s, ref.begin) : start,
+            "template `" + s.substr(ref.begin, ref.end - ref.begin) + "` refers to `" +
+                ref.task + "." + ref.variable + "`, which task `" + t.name + "` does not import",
+            "add `imports: [{from: " + ref.task + ", variable: " + ref.variable + "}]`");
+    }
+  }
+
+  // The mark of `pointer`, or of its nearest ancestor that has one (groups
+  // built in code may carry no marks).
+  static source_mark spec_mark(const task_decl& t, std::string pointer) {
+    for (;;) {
+      auto it = t.spec_marks.find(pointer);
+      if (it != t.spec_marks.end())
+        return it->second;
+      if (pointer.empty())
+        return t.mark;
+      pointer.erase(pointer.rfind('/'));
+    }
+  }
+
+  void check_templates(const task_decl& t) {
+    // Iterative walk: spec nesting is the user's to choose.
+    std::vector<std::pair<const json*, std::string>> todo = {{&t.spec, ""}};
+    while (!todo.empty()) {
+      auto [node, pointer] = todo.back();
+      todo.pop_back();
+      if (node->is_string()) {
+        check_string(t, node->get_ref<const std::string&>(), spec_mark(t, pointer), true);
+      } else if (node->is_object()) {
+        // Reverse, so that problems come out in document order when marks tie.
+        for (auto it = node->rbegin(); it != node->rend(); ++it) {
+          todo.emplace_back(&it.value(), pointer + "/" + json_pointer_token(it.key()));
+        }
+      } else if (node->is_array()) {
+        for (size_t i = node->size(); i-- > 0;)
+          todo.emplace_back(&(*node)[i], pointer + "/" + std::to_string(i));
+      }
+    }
+    if (t.cache)
+      check_string(t, t.cache->key, t.cache->mark, false);
+  }
+
+  void check_cycles() {
+    std::vector<std::vector<size_t>> deps = dependency_indices(g_);
+    for (size_t i = 0; i < deps.size(); ++i)  // self-references were reported above
+      deps[i].erase(std::remove(deps[i].begin(), deps[i].end(), i), deps[i].end());
+    for (const std::vector<size_t>& cycle : find_cycles(deps)) {
+      std::string path;
+      for (size_t i : cycle) path += (path.empty() ? "" : " -> ") + g_.tasks[i].name;
+      error(g_.tasks[cycle.front()].mark, "dependency cycle: " + path,
+            "each task waits for the next one (through `depends_on` or `imports`), so none "
+            "can start; remove one of these dependencies");
+    }
+  }
+
+  // Features the document format has but this runner does not run yet. Each
+  // lives in its own function so the change that adds a feature deletes it.
+  void reject_when_conditions(const task_decl& t) {
+    if (t.when)
+      error(t.when_mark, "`when` conditions are not supported yet by this runner",
+            "remove `when`, or use `depends_on` to order tasks");
+  }
+
+  void reject_task_forwarding(const task_decl& t) {
+    if (t.forward)
+      error(t.forward->mark, "forwarding needs the runner mesh, not supported yet by this runner",
+            "remove `forward` to run the task on this runner");
+  }
+
+  void reject_group_forwarding() {
+    if (g_.forward)
+      error(g_.forward->mark, "forwarding needs the runner mesh, not supported yet by this runner",
+            "remove `forward` to run the group on this runner");
+  }
+
+  void reject_caching(const task_decl& t) {
+    if (t.cache)
+      error(t.cache->mark, "task caching is not supported yet by this runner",
+            "remove `cache`; the task then runs every time");
+  }
+
+  const task_group& g_;
+  const task_type_catalog& types_;
+  std::unordered_map<std::string, size_t> index_;  // the first task of each name
+  std::vector<std::string> names_;
+  diagnostics out_;
+};
+
+}  // namespace
+
+diagnostics validate_task_group(const task_group& group, const task_type_catalog& types) {
+  return checker(group, types).run();
+}
+
+checked_group load_and_validate(const std::string& path, const task_type_catalog& types) {
+  parse_result parsed = load_task_group(path);
+  checked_group result;
+  result.problems = std::move(parsed.problems);
+  if (!parsed.group)
+    return result;
+  // Validate even a group with parse problems: the user gets every mistake in
+  // one go, and the parser leaves what it read in a shape the checks accept.
+  diagnostics more = validate_task_group(*parsed.group, types);
+  result.problems.insert(result.problems.end(), more.begin(), more.end());
+  sort_diagnostics(result.problems);
+  if (result.problems.empty())
+    result.group = std::move(parsed.group);
+  return result;
+}
+
+}  // namespace runner

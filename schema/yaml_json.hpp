@@ -1,0 +1,33 @@
+#pragma once
+// A YAML node as JSON, the way a task's spec is read: mappings become objects,
+// sequences arrays; a plain (unquoted) scalar becomes true/false/null or a
+// number when it looks like one (YAML 1.2 core schema, so `yes`, `on` and
+// `0755`-style octal stay what YAML 1.2 says), anything quoted stays a string.
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "schema/diagnostic.hpp"
+#include "schema/model.hpp"
+
+namespace runner {
+
+struct yaml_json_context {
+  const std::string& file;
+  const std::string& text;  // the YAML text, for positions
+  diagnostics& out;         // keys that are not strings, repeated keys
+};
+
+// Converts `node`, recording in `marks` the position of it and of every node
+// below it under its JSON pointer (`pointer` is the node's own).
+json yaml_to_json(const YAML::Node& node, const std::string& pointer, source_mark mark,
+                  source_map& marks, const yaml_json_context& ctx);
+
+// A plain scalar typed the YAML 1.2 core-schema way.
+json plain_scalar(const std::string& text);
+
+// "~" -> "~0", "/" -> "~1" (RFC 6901).
+std::string json_pointer_token(const std::string& key);
+
+}  // namespace runner

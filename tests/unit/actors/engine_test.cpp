@@ -1,0 +1,228 @@
+// The supervisor and task actors with a scripted in-process driver: DAG order,
+// variable passing, skip propagation, the parallelism bound, cancellation.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "actors/console_observer.hpp"
+#include "actors/supervisor.hpp"
+
+namespace runner {
+namespace {
+
+// A task type whose spec says what happens: {"result": "ok"|"fail"|"hang",
+// "out": {name: value}, "print": text}. It records start order and how many
+// ran at once.
+class scripted_driver : public driver {
+ public:
+  explicit scripted_driver(bool process_backed) : process_backed_(process_backed) {}
+  std::string type() const override { return "scripted"; }
+  bool process_backed() const override { return process_backed_; }
+  void check_spec(const task_decl&, const std::string&, diagnostics&) const override {}
+
+  struct handle : running_task {
+    std::shared_ptr<task_events> ev;
+    scripted_driver* owner;
+    std::atomic<bool> stopped{false};
+    void stop(stop_reason) override {
+      if (!stopped.exchange(true)) {
+        --owner->running;
+        ev->finished(driver_result{false, std::nullopt, {}, "stopped", false});
+      }
+    }
+  };
+
+  std::unique_ptr<running_task> start(task_invocation inv,
+                                      std::shared_ptr<task_events> ev) override {
+    {
+      std::lock_guard<std::mutex> g(mtx);
+      order.push_back(inv.task_name);
+      specs[inv.task_name] = inv.spec;
+    }
+    int now = ++running;
+    int seen = peak.load();
+    while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+    }
+    auto h = std::make_unique<handle>();
+    h->ev = ev;
+    h->owner = this;
+    auto result = inv.spec.value("result", std::string("ok"));
+    if (inv.spec.contains("print"))
+      ev->output(stream_kind::out, inv.spec["print"].get<std::string>() + "\n");
+    if (result == "hang") {
+      ++hanging;
+      return h;
+    }
+    h->stopped = true;
+    --running;
+    driver_result r;
+    r.success = result == "ok";
+    r.exit_code = r.success ? 0 : 1;
+    if (!r.success)
+      r.error = "scripted failure";
+    if (inv.spec.contains("out"))
+      for (auto& [k, v] : inv.spec["out"].items())
+        r.outputs[k] = v.get<std::string>();
+    ev->finished(std::move(r));
+    return h;
+  }
+
+  bool process_backed_;
+  std::mutex mtx;
+  std::vector<std::string> order;
+  std::map<std::string, json> specs;
+  std::atomic<int> running{0}, peak{0}, hanging{0};
+};
+
+task_decl task(std::string name, json spec, std::vector<std::string> deps = {}) {
+  task_decl t;
+  t.name = std::move(name);
+  t.type = "scripted";
+  t.spec = std::move(spec);
+  t.depends_on = std::move(deps);
+  return t;
+}
+
+struct engine {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::shared_ptr<scripted_driver> drv;
+  driver_registry reg;
+  std::vector<observer_actor> observers;
+
+  ~engine() {
+    // The observer is detached and lives until told to go.
+    for (auto& o : observers)
+      caf::anon_send_exit(o, caf::exit_reason::user_shutdown);
+  }
+
+  explicit engine(bool process_backed = true) {
+    add_message_types(cfg);
+    sys = std::make_unique<caf::actor_system>(cfg);
+    drv = std::make_shared<scripted_driver>(process_backed);
+    reg.add(drv);
+  }
+
+  std::shared_ptr<run_context> context(task_group g, size_t max_parallel) {
+    auto ctx = std::make_shared<run_context>();
+    g.id = "test";
+    ctx->group = std::make_shared<const task_group>(std::move(g));
+    ctx->drivers = &reg;
+    ctx->node_name = "unit";
+    ctx->max_parallel = max_parallel;
+    console_options opts;
+    opts.summary = false;
+    opts.out = tmpfile();
+    ctx->observer = spawn_console_observer(*sys, opts);
+    observers.push_back(ctx->observer);
+    return ctx;
+  }
+
+  group_report run(task_group g, size_t max_parallel = 4) {
+    auto sup = spawn_supervisor(*sys, context(std::move(g), max_parallel));
+    group_report out;
+    caf::scoped_actor self{*sys};
+    self->request(sup, caf::infinite, run_atom::value)
+        .receive([&](group_report& r) { out = std::move(r); },
+                 [&](caf::error& e) { ADD_FAILURE() << sys->render(e); });
+    return out;
+  }
+};
+
+const task_report& result(const group_report& g, const std::string& name) {
+  for (auto& r : g.results)
+    if (r.name == name)
+      return r;
+  throw std::runtime_error("no result for " + name);
+}
+
+TEST(Engine, RunsInDependencyOrderAndPassesVariables) {
+  engine e;
+  task_group g;
+  g.tasks.push_back(task("b", {{"print", "got {{ .a.v }}"}}, {"a"}));
+  g.tasks.back().imports.push_back({"a", "v", {}});
+  g.tasks.push_back(task("a", {{"out", {{"v", "42"}}}}));
+  g.tasks.back().exports.push_back({"v", false, export_scope::global, {}});
+  auto r = e.run(std::move(g));
+  EXPECT_EQ(r.status, task_status::success);
+  ASSERT_EQ(e.drv->order.size(), 2u);
+  EXPECT_EQ(e.drv->order[0], "a");
+  EXPECT_EQ(e.drv->specs["b"]["print"], "got 42");
+  EXPECT_EQ(result(r, "a").exports.at(0).value, "42");
+  EXPECT_EQ(exit_code_of(r), 0);
+}
+
+TEST(Engine, FailureSkipsTransitiveDependentsOnly) {
+  engine e;
+  task_group g;
+  g.tasks.push_back(task("root", {}));
+  g.tasks.push_back(task("bad", {{"result", "fail"}}, {"root"}));
+  g.tasks.push_back(task("child", {}, {"bad"}));
+  g.tasks.push_back(task("grandchild", {}, {"child"}));
+  g.tasks.push_back(task("other", {}, {"root"}));
+  auto r = e.run(std::move(g));
+  EXPECT_EQ(r.status, task_status::failed);
+  EXPECT_EQ(result(r, "bad").status, task_status::failed);
+  EXPECT_EQ(result(r, "child").status, task_status::skipped);
+  EXPECT_EQ(result(r, "grandchild").status, task_status::skipped);
+  EXPECT_EQ(result(r, "other").status, task_status::success);
+  EXPECT_EQ(exit_code_of(r), 1);
+}
+
+TEST(Engine, MaxParallelIsABound) {
+  engine e;
+  task_group g;
+  for (int i = 0; i < 50; ++i)
+    g.tasks.push_back(task("t" + std::to_string(i), {}));
+  auto r = e.run(std::move(g), 3);
+  EXPECT_EQ(r.status, task_status::success);
+  EXPECT_LE(e.drv->peak.load(), 3);
+}
+
+TEST(Engine, InProcessTypesAreNotBounded) {
+  engine e(false);
+  task_group g;
+  for (int i = 0; i < 5; ++i)
+    g.tasks.push_back(task("h" + std::to_string(i), {{"result", "hang"}}));
+  auto ctx = e.context(std::move(g), 1);
+  auto sup = spawn_supervisor(*e.sys, ctx);
+  caf::scoped_actor self{*e.sys};
+  auto pending = self->request(sup, caf::infinite, run_atom::value);
+  // All five start although max_parallel is 1; then cancel ends them.
+  while (e.drv->hanging.load() < 5)
+    std::this_thread::yield();
+  self->send(sup, cancel_atom::value);
+  group_report out;
+  pending.receive([&](group_report& r) { out = std::move(r); }, [](caf::error&) {});
+  EXPECT_EQ(out.status, task_status::cancelled);
+  EXPECT_EQ(exit_code_of(out), 130);
+}
+
+TEST(Engine, CancelStopsRunningAndPendingTasks) {
+  engine e;
+  task_group g;
+  g.tasks.push_back(task("long", {{"result", "hang"}}));
+  g.tasks.push_back(task("after", {}, {"long"}));
+  auto ctx = e.context(std::move(g), 2);
+  auto sup = spawn_supervisor(*e.sys, ctx);
+  caf::scoped_actor self{*e.sys};
+  auto pending = self->request(sup, caf::infinite, run_atom::value);
+  while (e.drv->hanging.load() < 1)
+    std::this_thread::yield();
+  self->send(sup, cancel_atom::value);
+  group_report out;
+  pending.receive([&](group_report& r) { out = std::move(r); }, [](caf::error&) {});
+  EXPECT_EQ(result(out, "long").status, task_status::cancelled);
+  EXPECT_EQ(result(out, "after").status, task_status::cancelled);
+}
+
+TEST(Engine, EmptyGroupSucceeds) {
+  engine e;
+  auto r = e.run(task_group{});
+  EXPECT_EQ(r.status, task_status::success);
+  EXPECT_TRUE(r.results.empty());
+}
+
+}  // namespace
+}  // namespace runner

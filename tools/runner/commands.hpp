@@ -1,0 +1,30 @@
+#pragma once
+// The `runner` subcommands. Each returns the process exit code (SPEC.md §5).
+#include <string>
+
+#include "drivers/limits.hpp"
+
+namespace runner {
+
+enum exit_code : int {
+  exit_success = 0,
+  exit_task_failed = 1,
+  exit_invalid_input = 2,
+  exit_infrastructure = 3,
+  exit_cancelled = 130,
+};
+
+struct run_options {
+  std::string file;
+  std::string output = "text";  // text | json
+  std::string result_file;
+  size_t max_parallel = 0;      // 0: number of CPU cores
+  std::string grace = "10s";    // SIGTERM -> SIGKILL
+  output_limits limits;
+};
+
+int run_command(const run_options& opts);
+int validate_command(const std::string& file);
+int graph_command(const std::string& file, const std::string& format);
+
+}  // namespace runner

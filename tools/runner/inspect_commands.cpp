@@ -1,0 +1,48 @@
+// `runner validate` and `runner graph`: look at a group without running it.
+#include <chrono>
+#include <cstdio>
+
+#include "drivers/os_exec.hpp"
+#include "drivers/registry.hpp"
+#include "schema/graph_render.hpp"
+#include "schema/validate.hpp"
+#include "tools/runner/commands.hpp"
+#include "tools/runner/drivers_setup.hpp"
+
+namespace runner {
+
+namespace {
+
+bool print_problems(const diagnostics& problems) {
+  for (auto& d : problems)
+    std::fputs(format_diagnostic(d).c_str(), stderr);
+  if (!problems.empty())
+    std::fprintf(stderr, "%zu problem%s found; nothing was run\n", problems.size(),
+                 problems.size() == 1 ? "" : "s");
+  return !problems.empty();
+}
+
+}  // namespace
+
+int validate_command(const std::string& file) {
+  reactor r;
+  auto drivers = builtin_drivers(r, std::chrono::seconds(10));
+  auto checked = load_and_validate(file, *drivers);
+  if (print_problems(checked.problems))
+    return exit_invalid_input;
+  std::printf("%s: ok (%zu tasks)\n", file.c_str(), checked.group->tasks.size());
+  return exit_success;
+}
+
+int graph_command(const std::string& file, const std::string& format) {
+  reactor r;
+  auto drivers = builtin_drivers(r, std::chrono::seconds(10));
+  auto checked = load_and_validate(file, *drivers);
+  if (print_problems(checked.problems))
+    return exit_invalid_input;
+  auto text = format == "mermaid" ? render_mermaid(*checked.group) : render_dot(*checked.group);
+  std::fputs(text.c_str(), stdout);
+  return exit_success;
+}
+
+}  // namespace runner

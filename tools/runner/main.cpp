@@ -1,0 +1,70 @@
+// `runner`: run, validate and draw task groups.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "drivers/reactor.hpp"
+#include "tools/runner/commands.hpp"
+#include "tools/runner/logging.hpp"
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so every thread inherits the mask and only the
+  // reactor ever sees SIGCHLD, SIGINT and SIGTERM.
+  runner::reactor::block_signals();
+
+  CLI::App app{"runner — executes task groups: named tasks with dependencies that pass "
+               "variables to each other"};
+  app.require_subcommand(1);
+  std::string log_format = "text", log_level = "warn";
+  app.add_option("--log-format", log_format, "the runner's own log on stderr: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
+
+  runner::run_options run;
+  auto* run_cmd = app.add_subcommand("run", "execute a task group");
+  run_cmd->add_option("file", run.file, "task group YAML or JSON")->required();
+  run_cmd->add_option("--output", run.output, "text (human) or json (the result on stdout)")
+      ->check(CLI::IsMember({"text", "json"}));
+  run_cmd->add_option("--result-file", run.result_file, "also write the result JSON here");
+  run_cmd->add_option("--max-parallel", run.max_parallel,
+                      "process-backed tasks at once (default: CPU cores)")
+      ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--grace", run.grace,
+                      "time a stopped task gets between SIGTERM and SIGKILL (default 10s)");
+  run_cmd->add_option("--max-output-value", run.limits.value_bytes,
+                      "largest single output value (default 1MiB)")
+      ->transform(CLI::AsSizeValue(true));
+  run_cmd->add_option("--max-outputs", run.limits.total_bytes,
+                      "largest total of a task's outputs (default 16MiB)")
+      ->transform(CLI::AsSizeValue(true));
+  run_cmd->add_option("--max-log-line", run.limits.line_bytes,
+                      "longer log lines are split (default 64KiB)")
+      ->transform(CLI::AsSizeValue(true))
+      ->check(CLI::Range(size_t{16}, size_t{1} << 30));
+
+  std::string check_file;
+  auto* validate_cmd = app.add_subcommand("validate", "check a task group; exit 2 on problems");
+  validate_cmd->add_option("file", check_file, "task group YAML or JSON")->required();
+
+  std::string graph_file, graph_format = "dot";
+  auto* graph_cmd = app.add_subcommand("graph", "print the task DAG");
+  graph_cmd->add_option("file", graph_file, "task group YAML or JSON")->required();
+  graph_cmd->add_option("--format", graph_format, "dot or mermaid")
+      ->check(CLI::IsMember({"dot", "mermaid"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : runner::exit_invalid_input;
+  }
+  if (auto err = runner::setup_logging(log_format, log_level); !err.empty()) {
+    std::fprintf(stderr, "runner: %s\n", err.c_str());
+    return runner::exit_invalid_input;
+  }
+  if (*run_cmd)
+    return runner::run_command(run);
+  if (*validate_cmd)
+    return runner::validate_command(check_file);
+  return runner::graph_command(graph_file, graph_format);
+}
