@@ -1,6 +1,7 @@
 #include "actors/supervisor.hpp"
 
 #include <deque>
+#include <variant>
 
 #include "actors/task_actor.hpp"
 #include "schema/dag.hpp"
@@ -9,15 +10,22 @@ namespace runner {
 
 namespace {
 
+// Who waits for a run slot: a ready task not spawned yet, or a running task
+// actor that wants its slot back for another attempt.
+using slot_waiter = std::variant<size_t, caf::typed_response_promise<granted_atom>>;
+
 struct supervisor_state {
   std::shared_ptr<const run_context> ctx;
-  std::vector<task_actor> tasks;
-  std::map<std::string, size_t> index_of;
-  std::vector<task_report> reports;  // by task index
+  std::vector<std::vector<size_t>> deps;        // task -> tasks it waits for
+  std::vector<std::vector<size_t>> dependents;  // task -> tasks waiting for it
+  std::vector<size_t> unfinished_deps;
+  std::vector<task_actor> live;                 // set while a task's actor runs
+  std::vector<task_report> reports;             // by task index
   std::vector<bool> reported;
+  std::map<std::string, size_t> index_of;
   size_t outstanding = 0;
   size_t free_slots = 0;
-  std::deque<caf::typed_response_promise<granted_atom>> waiting;
+  std::deque<slot_waiter> waiting;
   caf::typed_response_promise<group_report> result;
   bool started = false;
   bool cancelled = false;
@@ -29,39 +37,105 @@ using self_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
 group_report build_report(supervisor_state& st) {
   group_report g;
   g.id = st.ctx->group->id;
-  g.results = st.reports;
-  bool failed = false, cancelled = false;
+  g.results = std::move(st.reports);
+  bool failed = false, cancelled = st.cancelled;
   for (auto& r : g.results) {
     failed |= r.status == task_status::failed;
     cancelled |= r.status == task_status::cancelled;
   }
-  g.status = cancelled || st.cancelled ? task_status::cancelled
-             : failed                 ? task_status::failed
-                                      : task_status::success;
+  g.status = cancelled ? task_status::cancelled
+             : failed  ? task_status::failed
+                       : task_status::success;
   return g;
 }
 
-void spawn_tasks(self_ptr self) {
+void on_report(self_ptr self, size_t i, task_report r);
+
+void spawn_task(self_ptr self, size_t i, bool has_slot) {
   auto& st = self->state;
-  const auto& group = *st.ctx->group;
-  auto deps = dependency_indices(group);
-  std::vector<std::vector<size_t>> dependents(group.tasks.size());
-  for (size_t i = 0; i < deps.size(); ++i)
-    for (size_t d : deps[i])
-      dependents[d].push_back(i);
-  // Dependents first, so each task actor is born knowing whom to tell.
-  auto order = topological_order(group);
-  st.tasks.resize(group.tasks.size());
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    size_t i = *it;
-    task_actor_args args;
-    args.ctx = st.ctx;
-    args.index = i;
-    args.waits_for = deps[i].size();
-    args.supervisor = self;
-    for (size_t d : dependents[i])
-      args.dependents.push_back(st.tasks[d]);
-    st.tasks[i] = spawn_task_actor(self->system(), std::move(args));
+  task_actor_args args;
+  args.ctx = st.ctx;
+  args.index = i;
+  args.waits_for = st.deps[i].size();
+  args.has_slot = has_slot;
+  args.supervisor = self;
+  auto actor = spawn_task_actor(self->system(), std::move(args));
+  st.live[i] = actor;
+  for (size_t d : st.deps[i]) {
+    auto& dep = st.reports[d];
+    self->send(actor, dep_done{dep.name, dep.status, dep.exports});
+  }
+}
+
+bool needs_slot(const supervisor_state& st, size_t i) {
+  auto* drv = st.ctx->drivers->find(st.ctx->group->tasks[i].type);
+  return drv && drv->process_backed();
+}
+
+void hand_out_slot(self_ptr self) {
+  auto& st = self->state;
+  while (!st.waiting.empty()) {
+    auto next = std::move(st.waiting.front());
+    st.waiting.pop_front();
+    if (auto* index = std::get_if<size_t>(&next)) {
+      if (st.reported[*index])
+        continue;  // cancelled while it waited
+      spawn_task(self, *index, true);
+    } else {
+      std::get<1>(next).deliver(granted_atom::value);
+    }
+    return;
+  }
+  ++st.free_slots;
+}
+
+void become_ready(self_ptr self, size_t i) {
+  auto& st = self->state;
+  if (!needs_slot(st, i)) {
+    spawn_task(self, i, false);
+  } else if (st.free_slots > 0) {
+    --st.free_slots;
+    spawn_task(self, i, true);
+  } else {
+    st.waiting.emplace_back(i);
+  }
+}
+
+// A task that never ran gets its result here, directly.
+void settle_unrun(self_ptr self, size_t i, task_status status, std::string error) {
+  auto& st = self->state;
+  task_report r;
+  r.name = st.ctx->group->tasks[i].name;
+  r.run_id = make_uuid();
+  r.status = status;
+  r.error = std::move(error);
+  r.runner = st.ctx->node_name;
+  on_report(self, i, std::move(r));
+}
+
+void on_report(self_ptr self, size_t i, task_report r) {
+  auto& st = self->state;
+  if (st.reported[i])
+    return;
+  st.reported[i] = true;
+  st.live[i] = task_actor{};
+  self->send(st.ctx->observer, r);
+  st.reports[i] = std::move(r);
+  const auto& done = st.reports[i];
+  for (size_t d : st.dependents[i]) {
+    if (st.reported[d])
+      continue;
+    if (done.status != task_status::success) {
+      auto status = done.status == task_status::cancelled ? task_status::cancelled
+                                                          : task_status::skipped;
+      settle_unrun(self, d, status, "dependency `" + done.name + "` " + to_string(done.status));
+    } else if (--st.unfinished_deps[d] == 0 && !st.cancelled) {
+      become_ready(self, d);
+    }
+  }
+  if (--st.outstanding == 0) {
+    st.result.deliver(build_report(st));
+    self->quit();
   }
 }
 
@@ -73,6 +147,15 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
   st.ctx = ctx;
   st.free_slots = std::max<size_t>(1, ctx->max_parallel);
   const auto& tasks = ctx->group->tasks;
+  st.deps = dependency_indices(*ctx->group);
+  st.dependents.resize(tasks.size());
+  st.unfinished_deps.resize(tasks.size());
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    st.unfinished_deps[i] = st.deps[i].size();
+    for (size_t d : st.deps[i])
+      st.dependents[d].push_back(i);
+  }
+  st.live.resize(tasks.size());
   st.reports.resize(tasks.size());
   st.reported.assign(tasks.size(), false);
   st.outstanding = tasks.size();
@@ -82,13 +165,17 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
       [=](run_atom) -> caf::typed_response_promise<group_report> {
         auto& s = self->state;
         s.result = self->make_response_promise<group_report>();
-        if (!s.started) {
-          s.started = true;
-          if (s.outstanding == 0)
-            s.result.deliver(build_report(s));
-          else
-            spawn_tasks(self);
+        if (s.started)
+          return s.result;
+        s.started = true;
+        if (s.outstanding == 0) {
+          s.result.deliver(build_report(s));
+          self->quit();
+          return s.result;
         }
+        for (size_t i = 0; i < s.deps.size(); ++i)
+          if (s.deps[i].empty())
+            become_ready(self, i);
         return s.result;
       },
       [=](acquire_atom) -> caf::typed_response_promise<granted_atom> {
@@ -100,42 +187,33 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
           --s.free_slots;
           p.deliver(granted_atom::value);
         } else {
-          s.waiting.push_back(p);
+          s.waiting.emplace_back(p);
         }
         return p;
       },
       [=](release_atom) {
-        auto& s = self->state;
-        if (!s.waiting.empty() && !s.cancelled) {
-          auto p = std::move(s.waiting.front());
-          s.waiting.pop_front();
-          p.deliver(granted_atom::value);
-        } else {
-          ++s.free_slots;
-        }
+        if (!self->state.cancelled)
+          hand_out_slot(self);
       },
       [=](task_report& r) {
         auto& s = self->state;
         auto i = s.index_of.find(r.name);
-        if (i == s.index_of.end() || s.reported[i->second])
-          return;
-        s.reported[i->second] = true;
-        s.reports[i->second] = r;
-        self->send(s.ctx->observer, std::move(r));
-        if (--s.outstanding == 0) {
-          s.result.deliver(build_report(s));
-          self->quit();
-        }
+        if (i != s.index_of.end())
+          on_report(self, i->second, std::move(r));
       },
       [=](cancel_atom) {
         auto& s = self->state;
-        if (s.cancelled)
+        if (s.cancelled || !s.started)
           return;
         s.cancelled = true;
         s.waiting.clear();
-        for (size_t i = 0; i < s.tasks.size(); ++i)
-          if (!s.reported[i] && s.tasks[i])
-            self->send(s.tasks[i], cancel_atom::value);
+        // Running tasks stop and report; the rest never start.
+        for (size_t i = 0; i < s.live.size(); ++i)
+          if (s.live[i])
+            self->send(s.live[i], cancel_atom::value);
+        for (size_t i = 0; i < s.live.size(); ++i)
+          if (!s.reported[i] && !s.live[i])
+            settle_unrun(self, i, task_status::cancelled, "cancelled");
       },
   };
 }

@@ -1,8 +1,11 @@
 #pragma once
-// The supervisor of one task group: spawns one actor per task, wired so that
-// each knows the tasks waiting for it, bounds how many process-backed tasks run
-// at once, relays cancellation, and answers `run` with the group report once
-// every task has reported.
+// The supervisor of one task group. It spawns a task's actor only once every
+// task it depends on has succeeded — and, for process-backed types, once a run
+// slot is free — then forwards the dep_done messages that carry the imported
+// variables. So only ready and running tasks cost an actor, which keeps a
+// 10,000-task group small. A failed, skipped or cancelled task makes its
+// dependents `skipped` without ever spawning them. It answers `run` with the
+// group report once every task has a result.
 #include <memory>
 
 #include "actors/messages.hpp"

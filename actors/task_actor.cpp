@@ -108,11 +108,7 @@ void finish(self_ptr self, task_status status, std::string error = {}) {
   r.error = st.secrets.empty() ? error : st.secrets.mask(error);
   if (r.started_at_ms != 0)
     r.duration_ms = steady_ms() - st.started_steady_ms;
-  dep_done note{st.decl->name, status, status == task_status::success ? r.exports
-                                                                      : std::vector<variable>{}};
   self->send(st.args.supervisor, r);
-  for (auto& d : st.args.dependents)
-    self->send(d, note);
   self->quit();
 }
 
@@ -126,7 +122,7 @@ void become_ready(self_ptr self) {
            "no driver for task type `" + st.decl->type + "` on this runner");
     return;
   }
-  if (!st.drv->process_backed()) {
+  if (!st.drv->process_backed() || st.holds_slot) {
     launch(self);
     return;
   }
@@ -164,10 +160,17 @@ void launch(self_ptr self) {
   inv.task_name = st.decl->name;
   inv.run_id = r.run_id + "-" + std::to_string(r.attempts);
   inv.attempt = r.attempts;
-  inv.spec = render_spec(st.decl->spec, st.imports);
   inv.limits = st.args.ctx->limits;
   self->send(st.args.ctx->observer, started_atom::value, st.decl->name, r.attempts);
-  st.handle = st.drv->start(std::move(inv), std::make_shared<mailbox_events>(self));
+  try {
+    inv.spec = render_spec(st.decl->spec, st.imports);
+    st.handle = st.drv->start(std::move(inv), std::make_shared<mailbox_events>(self));
+  } catch (const std::exception& e) {
+    r.infrastructure = true;
+    finish(self, task_status::failed,
+           "internal error: the " + st.decl->type + " driver failed to start: " + e.what());
+    return;
+  }
   if (st.decl->timeout)
     self->delayed_send(self, *st.decl->timeout, timeout_atom::value, r.attempts);
 }
@@ -228,10 +231,29 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
   st.decl = &args.ctx->group->tasks[args.index];
   st.drv = args.ctx->drivers->find(st.decl->type);
   st.pending = args.waits_for;
+  st.holds_slot = args.has_slot;
   st.report.name = st.decl->name;
   st.report.run_id = make_uuid();
   st.report.runner = args.ctx->node_name;
   st.args = std::move(args);
+  // A bug or a throwing driver must fail this task, not silently kill the
+  // actor: its dependents and the supervisor would wait for it forever.
+  self->set_exception_handler([self](caf::scheduled_actor*, std::exception_ptr& eptr) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(eptr);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    auto& s = self->state;
+    if (s.at != phase::done) {
+      s.handle.reset();
+      s.report.infrastructure = true;
+      finish(self, task_status::failed, "internal error: " + what);
+    }
+    return caf::make_error(caf::exit_reason::normal);
+  });
   if (st.pending == 0)
     become_ready(self);
   return {

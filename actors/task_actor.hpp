@@ -1,8 +1,8 @@
 #pragma once
-// The actor of one task: waits for a dep_done from every task it depends on,
-// collects the variables it imports from them, takes a run slot, starts its
-// driver, masks and forwards what the task prints, retries and times out as
-// the task says, and finally reports to the supervisor and tells its dependents.
+// The actor of one task. The supervisor spawns it once every task it depends
+// on has succeeded and forwards their dep_done messages, which carry the
+// variables it imports. It starts its driver, masks and forwards what the task
+// prints, retries and times out as the task says, and reports to the supervisor.
 #include <memory>
 #include <vector>
 
@@ -14,8 +14,8 @@ namespace runner {
 struct task_actor_args {
   std::shared_ptr<const run_context> ctx;
   size_t index = 0;            // into ctx->group->tasks
-  size_t waits_for = 0;        // number of distinct tasks it depends on
-  std::vector<task_actor> dependents;
+  size_t waits_for = 0;        // dep_done messages to expect before it starts
+  bool has_slot = false;       // born holding a run slot (process-backed types)
   supervisor_actor supervisor;
 };
 

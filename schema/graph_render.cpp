@@ -66,7 +66,6 @@ std::string mermaid_text(const std::string& s) {
 std::string render_dot(const task_group& group) {
   std::vector<std::vector<size_t>> deps = dependency_indices(group);
   std::string out = "digraph " + dot_quote(group.id) + " {\n";
-  out += "  rankdir=LR;\n  node [shape=box];\n";
   for (const task_decl& t : group.tasks)
     out += "  " + dot_quote(t.name) + " [label=" + dot_quote(t.name + "\n(" + t.type + ")") +
            "];\n";

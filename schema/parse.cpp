@@ -1,6 +1,5 @@
 #include "schema/parse.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>

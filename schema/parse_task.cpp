@@ -270,7 +270,7 @@ task_decl read_task(const YAML::Node& node, yaml_reader& r) {
         r.error(f.mark, "`spec` must be a mapping, not " + std::string(kind_name(f.value)),
                 "write the task's inputs as `key: value` lines indented under `spec:`");
       } else {
-        yaml_json_context ctx{r.file(), r.text(), r.out()};
+        yaml_json_context ctx{r.file(), r.text(), r.out(), r.spec_budget()};
         t.spec = yaml_to_json(f.value, "", f.mark, t.spec_marks, ctx);
       }
     } else if (f.key == "depends_on") {

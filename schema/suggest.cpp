@@ -51,7 +51,8 @@ std::string closest_match(const std::string& word, const std::vector<std::string
     if (gap > limit)
       continue;
     size_t d = edit_distance(w, lower(c));
-    if (d <= limit && (best.empty() || d < best_distance)) {
+    // Replacing every letter ("x" for "a") is no typo.
+    if (d <= limit && d < std::min(w.size(), c.size()) && (best.empty() || d < best_distance)) {
       best = c;
       best_distance = d;
     }

@@ -26,16 +26,15 @@ class checker {
   }
 
   diagnostics run() {
-    reject_group_forwarding();
     for (const task_decl& t : g_.tasks) {
       check_type(t);
       check_references(t);
       check_templates(t);
-      reject_when_conditions(t);
-      reject_task_forwarding(t);
-      reject_caching(t);
     }
     check_cycles();
+    reject_when_conditions();
+    reject_forwarding();
+    reject_caching();
     for (const task_decl& t : g_.tasks)
       if (!t.type.empty() && types_.has(t.type))
         types_.check_spec(t, g_.file, out_);
@@ -196,8 +195,17 @@ class checker {
     for (size_t i = 0; i < deps.size(); ++i)  // self-references were reported above
       deps[i].erase(std::remove(deps[i].begin(), deps[i].end(), i), deps[i].end());
     for (const std::vector<size_t>& cycle : find_cycles(deps)) {
+      // A cycle through thousands of tasks is shown by its ends, which hold
+      // the link that closes it.
       std::string path;
-      for (size_t i : cycle) path += (path.empty() ? "" : " -> ") + g_.tasks[i].name;
+      for (size_t k = 0; k < cycle.size(); ++k) {
+        if (cycle.size() > 41 && k == 20) {
+          path += " -> ... (" + std::to_string(cycle.size() - 40) + " more)";
+          k = cycle.size() - 21;
+          continue;
+        }
+        path += (path.empty() ? "" : " -> ") + g_.tasks[cycle[k]].name;
+      }
       error(g_.tasks[cycle.front()].mark, "dependency cycle: " + path,
             "each task waits for the next one (through `depends_on` or `imports`), so none "
             "can start; remove one of these dependencies");
@@ -206,28 +214,27 @@ class checker {
 
   // Features the document format has but this runner does not run yet. Each
   // lives in its own function so the change that adds a feature deletes it.
-  void reject_when_conditions(const task_decl& t) {
-    if (t.when)
-      error(t.when_mark, "`when` conditions are not supported yet by this runner",
-            "remove `when`, or use `depends_on` to order tasks");
+  void reject_when_conditions() {
+    for (const task_decl& t : g_.tasks)
+      if (t.when)
+        error(t.when_mark, "`when` conditions are not supported yet by this runner",
+              "remove `when`, or use `depends_on` to order tasks");
   }
 
-  void reject_task_forwarding(const task_decl& t) {
-    if (t.forward)
-      error(t.forward->mark, "forwarding needs the runner mesh, not supported yet by this runner",
-            "remove `forward` to run the task on this runner");
-  }
-
-  void reject_group_forwarding() {
+  void reject_forwarding() {
+    const char* message = "forwarding needs the runner mesh, not supported yet by this runner";
     if (g_.forward)
-      error(g_.forward->mark, "forwarding needs the runner mesh, not supported yet by this runner",
-            "remove `forward` to run the group on this runner");
+      error(g_.forward->mark, message, "remove `forward` to run the group on this runner");
+    for (const task_decl& t : g_.tasks)
+      if (t.forward)
+        error(t.forward->mark, message, "remove `forward` to run the task on this runner");
   }
 
-  void reject_caching(const task_decl& t) {
-    if (t.cache)
-      error(t.cache->mark, "task caching is not supported yet by this runner",
-            "remove `cache`; the task then runs every time");
+  void reject_caching() {
+    for (const task_decl& t : g_.tasks)
+      if (t.cache)
+        error(t.cache->mark, "task caching is not supported yet by this runner",
+              "remove `cache`; the task then runs every time");
   }
 
   const task_group& g_;

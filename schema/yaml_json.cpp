@@ -94,14 +94,24 @@ std::string json_pointer_token(const std::string& key) {
 
 json yaml_to_json(const YAML::Node& node, const std::string& pointer, source_mark mark,
                   source_map& marks, const yaml_json_context& ctx) {
+  if (ctx.budget == 0)
+    return nullptr;
+  if (--ctx.budget == 0) {
+    ctx.out.push_back({ctx.file, mark,
+                       "the specs of this document hold more than " +
+                           std::to_string(kMaxSpecNodes) + " values",
+                       "YAML aliases (`*name`) can multiply a small document; "
+                       "use fewer of them or split the group"});
+    return nullptr;
+  }
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       marks[pointer] = mark;
       json obj = json::object();
       std::set<std::string> seen;
       for (auto it = node.begin(); it != node.end(); ++it) {
-        const YAML::Node& key = it->first;
-        const YAML::Node& value = it->second;
+        YAML::Node key = it->first;  // copies: `it->` hands out a temporary
+        YAML::Node value = it->second;
         source_mark key_mark = mark_of(key, ctx.text);
         if (!key.IsScalar()) {
           ctx.out.push_back({ctx.file, key_mark, "a key in `spec` must be a string",

@@ -17,7 +17,13 @@ struct yaml_json_context {
   const std::string& file;
   const std::string& text;  // the YAML text, for positions
   diagnostics& out;         // keys that are not strings, repeated keys
+  // Nodes left to convert. Aliases let a small document name a huge tree (the
+  // "billion laughs"); groups come from remote submitters too, so cap it.
+  size_t& budget;
 };
+
+// Enough for 10,000 tasks of 50 values each; far below what exhausts memory.
+constexpr size_t kMaxSpecNodes = 500000;
 
 // Converts `node`, recording in `marks` the position of it and of every node
 // below it under its JSON pointer (`pointer` is the node's own).

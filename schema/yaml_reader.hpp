@@ -10,6 +10,7 @@
 
 #include "schema/diagnostic.hpp"
 #include "schema/model.hpp"
+#include "schema/yaml_json.hpp"
 
 namespace runner {
 
@@ -35,6 +36,7 @@ class yaml_reader {
   const std::string& file() const { return file_; }
   const std::string& text() const { return text_; }
   diagnostics& out() { return out_; }
+  size_t& spec_budget() { return spec_budget_; }  // see yaml_json_context::budget
 
   source_mark mark(const YAML::Node& n) const;
   void error(source_mark at, std::string message, std::string hint);
@@ -63,6 +65,7 @@ class yaml_reader {
   const std::string& file_;
   const std::string& text_;
   diagnostics& out_;
+  size_t spec_budget_ = kMaxSpecNodes;
 };
 
 // "a mapping", "a list", "a value", "empty" — for "must be X, not Y".

@@ -75,6 +75,8 @@ int run_command(const run_options& opts) {
 
   caf::actor_system_config cfg;
   add_message_types(cfg);
+  if (const char* policy = std::getenv("RUNNER_CAF_POLICY"))
+    cfg.set("scheduler.policy", caf::atom_from_string(policy));
   caf::actor_system sys{cfg};
 
   FILE* log_out = opts.output == "json" ? stderr : stdout;

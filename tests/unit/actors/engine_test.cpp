@@ -79,7 +79,7 @@ task_decl task(std::string name, json spec, std::vector<std::string> deps = {}) 
   task_decl t;
   t.name = std::move(name);
   t.type = "scripted";
-  t.spec = std::move(spec);
+  t.spec = spec.is_null() ? json::object() : std::move(spec);
   t.depends_on = std::move(deps);
   return t;
 }
@@ -215,6 +215,20 @@ TEST(Engine, CancelStopsRunningAndPendingTasks) {
   pending.receive([&](group_report& r) { out = std::move(r); }, [](caf::error&) {});
   EXPECT_EQ(result(out, "long").status, task_status::cancelled);
   EXPECT_EQ(result(out, "after").status, task_status::cancelled);
+}
+
+TEST(Engine, DriverExceptionFailsOnlyThatTask) {
+  engine e;
+  task_group g;
+  g.tasks.push_back(task("boom", json::array()));  // scripted driver throws on it
+  g.tasks.push_back(task("after", {}, {"boom"}));
+  g.tasks.push_back(task("other", {}));
+  auto r = e.run(std::move(g));
+  EXPECT_EQ(result(r, "boom").status, task_status::failed);
+  EXPECT_NE(result(r, "boom").error.find("internal error"), std::string::npos);
+  EXPECT_EQ(result(r, "after").status, task_status::skipped);
+  EXPECT_EQ(result(r, "other").status, task_status::success);
+  EXPECT_EQ(exit_code_of(r), 3);
 }
 
 TEST(Engine, EmptyGroupSucceeds) {

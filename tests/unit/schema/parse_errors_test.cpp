@@ -311,6 +311,18 @@ TEST(ParseErrors, MoreThanOneDocument) {
   EXPECT_AT(d, 4, 1);
 }
 
+TEST(ParseErrors, AliasBombIsCappedNotExpanded) {
+  // Each level doubles the tree; fully expanded this is 2^40 values.
+  std::string text = "taskGroup:\n  - name: a\n    type: os_exec\n    spec:\n"
+                     "      x0: &x0 [a, a]\n";
+  for (int i = 1; i <= 40; ++i)
+    text += "      x" + std::to_string(i) + ": &x" + std::to_string(i) + " [*x" +
+            std::to_string(i - 1) + ", *x" + std::to_string(i - 1) + "]\n";
+  parse_result r = parse(text);
+  EXPECT_EQ(count_of(r.problems, "values"), 1) << dump(r.problems);
+  EXPECT_HAS(find_one(r.problems, "values").hint, "aliases");
+}
+
 TEST(ParseErrors, EveryProblemReportedAtOnceInOrder) {
   parse_result r = parse(R"(taskGroup:
   - name: foo,

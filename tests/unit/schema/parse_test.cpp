@@ -264,6 +264,23 @@ TEST(Parse, MissingSpecIsAnEmptyObject) {
   EXPECT_EQ(r.group->tasks[1].spec, json::object());
 }
 
+TEST(Parse, WindowsLineEndings) {
+  parse_result r = parse("taskGroup:\r\n  - name: a\r\n    type: os_exec\r\n    spec:\r\n"
+                         "      command: \"echo {{ .b.c }}\"\r\n  - name: b,\r\n    type: x\r\n");
+  ASSERT_TRUE(r.group);
+  EXPECT_EQ(r.group->tasks[0].spec["command"], "echo {{ .b.c }}");
+  EXPECT_AT(r.group->tasks[0].spec_marks.at("/command"), 5, 17);
+  diagnostic d = find_one(r.problems, "task name `b,` is not valid");
+  EXPECT_AT(d, 6, 11);
+}
+
+TEST(Parse, SpecKeysMustBeStrings) {
+  parse_result r = parse("taskGroup:\n  - name: a\n    type: os_exec\n    spec:\n"
+                         "      ? [x, y]\n      : 1\n      2: two\n");
+  EXPECT_AT(find_one(r.problems, "a key in `spec` must be a string"), 5, 9);
+  EXPECT_EQ(r.group->tasks[0].spec, json({{"2", "two"}}));
+}
+
 TEST(Parse, UnreadableFileIsADiagnostic) {
   parse_result r = load_task_group("/nonexistent/dir/group.yaml");
   EXPECT_FALSE(r.group);

@@ -39,6 +39,55 @@ TEST(YamlSyntax, UnclosedFlowList) {
   EXPECT_HAS(d.hint, "closing `]` missing?");
 }
 
+TEST(YamlSyntax, MissingCommaAtALineBreakInsideAList) {
+  parse_result r = parse(std::string(kTask) +
+                         "      command: [\"ls\",\n         \"-l\"\n         \"x\"]\n");
+  diagnostic d = find_one(r.problems, "YAML syntax error");
+  EXPECT_AT(d, 7, 10);
+  EXPECT_EQ(d.hint, "missing comma between list items?");
+  EXPECT_EQ(r.group->tasks[0].spec["command"], json::array({"ls", "-l", "x"}));
+}
+
+TEST(YamlSyntax, ListNeverClosedBeforeTheNextTask) {
+  parse_result r = parse(std::string(kTask) +
+                         "      command: [\"ls\", \"-l\"\n  - name: b\n    type: os_exec\n"
+                         "    typo: 1\n");
+  diagnostic d = find_one(r.problems, "YAML syntax error");
+  EXPECT_AT(d, 6, 3);
+  EXPECT_EQ(d.hint, "is the closing `]` missing? the `[` on line 5 is never closed");
+  // Recovered by closing the list where it most likely ended.
+  EXPECT_EQ(r.group->tasks[0].spec["command"], json::array({"ls", "-l"}));
+  EXPECT_AT(find_one(r.problems, "unknown field `typo`"), 8, 5);
+}
+
+TEST(YamlSyntax, ListNeverClosedBeforeTheNextField) {
+  parse_result r = parse(std::string(kTask) +
+                         "      command: [\"ls\",\n         \"-l\"\n    depends_on: x\n");
+  diagnostic d = find_one(r.problems, "YAML syntax error");
+  EXPECT_HAS(d.hint, "is the closing `]` missing?");
+}
+
+TEST(YamlSyntax, MismatchedCloser) {
+  parse_result r = parse(std::string(kTask) + "      x: [1, 2}\n");
+  diagnostic d = find_one(r.problems, "YAML syntax error: illegal flow end");
+  EXPECT_AT(d, 5, 15);
+  EXPECT_HAS(d.hint, "is a `]` missing?");
+  EXPECT_EQ(r.group->tasks[0].spec["x"], json::array({1, 2}));
+
+  parse_result inner = parse("taskGroup:\n  - name: a\n    type: os_exec\n"
+                             "    spec: {command: ls, x: [1, 2}\n");
+  EXPECT_HAS(find_one(inner.problems, "YAML syntax error").hint,
+             "`}` here, but the `[` on line 4 is still open; is a `]` missing?");
+  EXPECT_EQ(inner.group->tasks[0].spec, json::parse(R"({"command": "ls", "x": [1, 2]})"));
+}
+
+TEST(YamlSyntax, UnterminatedQuoteThatYamlCppAccepts) {
+  parse_result r = parse(std::string(kTask) + "      command: \"echo\n  - name: b\n    type: os_exec\n");
+  diagnostic d = find_one(r.problems, "unterminated quoted string");
+  EXPECT_AT(d, 5, 16);
+  EXPECT_HAS(d.hint, "close it with `\"`");
+}
+
 TEST(YamlSyntax, TabIndentation) {
   parse_result r = parse("taskGroup:\n  - name: a\n\ttype: os_exec\n");
   diagnostic d = find_one(r.problems, "YAML syntax error");
