@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config
   libcaf-dev libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
   libssl-dev libgtest-dev libgmock-dev
-  time procps
+  time procps python3
 )
 
 missing=()
