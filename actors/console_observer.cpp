@@ -4,7 +4,6 @@
 #include <map>
 #include <string>
 
-#include "schema/duration.hpp"
 
 namespace runner {
 
@@ -68,10 +67,10 @@ void draw_footer(observer_state& st) {
   std::fflush(st.opts.out);
 }
 
-void print_line(observer_state& st, const std::string& text) {
+void print_line(observer_state& st, std::string text) {
   erase_footer(st);
-  std::fputs(text.c_str(), st.opts.out);
-  std::fputc('\n', st.opts.out);
+  text.push_back('\n');  // one write per line, even on unbuffered stderr
+  std::fwrite(text.data(), 1, text.size(), st.opts.out);
   if (!st.opts.live)
     std::fflush(st.opts.out);
 }
@@ -90,7 +89,9 @@ std::string status_line(const observer_state& st, const task_report& r) {
     line += ": " + r.error;
   line += paint(st, "\x1b[0m");
   if (r.started_at_ms != 0)
-    line += " (" + format_duration(std::chrono::milliseconds(r.duration_ms)) + ")";
+    line += " (" + (r.duration_ms < 1000 ? std::to_string(r.duration_ms) + "ms"
+                                         : seconds_text(std::chrono::milliseconds(r.duration_ms))) +
+            ")";
   return line;
 }
 

@@ -124,8 +124,24 @@ void reactor::post(std::function<void()> fn) {
 }
 
 void reactor::on_signal(std::function<void(int, int)> handler) {
-  std::lock_guard<std::mutex> guard(mtx_);
-  signal_handler_ = std::move(handler);
+  std::vector<int> early;
+  {
+    std::lock_guard<std::mutex> guard(mtx_);
+    signal_handler_ = handler;
+    early.swap(unhandled_signals_);
+  }
+  // A Ctrl-C during validation must still cancel the run that follows.
+  if (!early.empty())
+    post([this, handler, early] {
+      for (int signo : early) {
+        int count;
+        {
+          std::lock_guard<std::mutex> guard(mtx_);
+          count = ++signal_count_;
+        }
+        handler(signo, count);
+      }
+    });
 }
 
 void reactor::at(clock::time_point when, std::function<void()> fn) {
@@ -302,11 +318,14 @@ void reactor::handle_signals() {
       child = true;
     } else {
       std::function<void(int, int)> handler;
-      int count;
+      int count = 0;
       {
         std::lock_guard<std::mutex> guard(mtx_);
         handler = signal_handler_;
-        count = ++signal_count_;
+        if (handler)
+          count = ++signal_count_;
+        else
+          unhandled_signals_.push_back(static_cast<int>(info.ssi_signo));
       }
       if (handler)
         handler(static_cast<int>(info.ssi_signo), count);

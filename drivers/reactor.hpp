@@ -71,7 +71,8 @@ class reactor {
   void terminate(process_id id, std::chrono::milliseconds grace);
 
   // Thread-safe. Called on the reactor thread for SIGINT/SIGTERM with the
-  // number of such signals received so far.
+  // number of such signals received so far; signals that came before the
+  // handler was set are replayed to it.
   void on_signal(std::function<void(int signo, int count)> handler);
 
   // Reactor thread only: SIGKILL to every descendant of the runner, now.
@@ -105,6 +106,7 @@ class reactor {
   std::mutex mtx_;  // guards posted_ and signal_handler_
   std::vector<std::function<void()>> posted_;
   std::function<void(int, int)> signal_handler_;
+  std::vector<int> unhandled_signals_;  // arrived before on_signal()
   int signal_count_ = 0;
 
   process_id next_id_ = 1;
