@@ -29,6 +29,7 @@ sigset_t taken_signals() {
   sigaddset(&set, SIGCHLD);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // the terminal went away: cancel like Ctrl-C
   return set;
 }
 
@@ -83,6 +84,9 @@ void reactor::block_signals() {
   sigset_t set = taken_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // An inherited SIG_IGN for SIGCHLD would make the kernel reap our children
+  // itself, and every exit status would be lost.
+  signal(SIGCHLD, SIG_DFL);
 }
 
 reactor::reactor() {

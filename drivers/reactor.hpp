@@ -1,7 +1,7 @@
 #pragma once
 // The one thread that touches child processes, their pipes and signals, so that
 // no CAF scheduler thread ever blocks on them. It multiplexes everything with
-// epoll: a signalfd (SIGCHLD, SIGINT, SIGTERM), the children's stdout/stderr
+// epoll: a signalfd (SIGCHLD, SIGINT, SIGTERM, SIGHUP), the children's stdout/stderr
 // pipes, an eventfd for work posted from other threads, and a timer list.
 // Listeners are called on this thread and must only hand data on (e.g. send an
 // actor message), never wait.
@@ -70,7 +70,7 @@ class reactor {
   // SIGKILL to whatever is left after `grace`.
   void terminate(process_id id, std::chrono::milliseconds grace);
 
-  // Thread-safe. Called on the reactor thread for SIGINT/SIGTERM with the
+  // Thread-safe. Called on the reactor thread for SIGINT/SIGTERM/SIGHUP with the
   // number of such signals received so far; signals that came before the
   // handler was set are replayed to it.
   void on_signal(std::function<void(int signo, int count)> handler);

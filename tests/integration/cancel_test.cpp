@@ -72,6 +72,10 @@ TEST(Cancel, SigtermKillsEveryDescendant) {
   cancel_and_check(SIGTERM);
 }
 
+TEST(Cancel, SighupKillsEveryDescendant) {
+  cancel_and_check(SIGHUP);
+}
+
 TEST(Cancel, LeftoverBackgroundProcessesEndWithTheGroup) {
   temp_dir tmp;
   auto pids = tmp.file("pids");

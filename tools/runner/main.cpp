@@ -9,7 +9,7 @@
 
 int main(int argc, char** argv) {
   // Before any thread exists, so every thread inherits the mask and only the
-  // reactor ever sees SIGCHLD, SIGINT and SIGTERM.
+  // reactor ever sees SIGCHLD, SIGINT, SIGTERM and SIGHUP.
   runner::reactor::block_signals();
 
   CLI::App app{"runner — executes task groups: named tasks with dependencies that pass "
@@ -62,9 +62,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "runner: %s\n", err.c_str());
     return runner::exit_invalid_input;
   }
-  if (*run_cmd)
-    return runner::run_command(run);
-  if (*validate_cmd)
-    return runner::validate_command(check_file);
-  return runner::graph_command(graph_file, graph_format);
+  try {
+    if (*run_cmd)
+      return runner::run_command(run);
+    if (*validate_cmd)
+      return runner::validate_command(check_file);
+    return runner::graph_command(graph_file, graph_format);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "runner: internal error: %s\n", e.what());
+    return runner::exit_infrastructure;
+  }
 }
