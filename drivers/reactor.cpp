@@ -69,8 +69,7 @@ std::string resolve_program(const std::string& prog, const std::vector<std::stri
 struct reactor::process {
   pid_t pid = -1;
   std::shared_ptr<process_listener> listener;
-  int out_fd = -1;
-  int err_fd = -1;
+  int out_fd = -1;  // stdout and stderr share one pipe
   bool reaped = false;
   process_exit how;
 };
@@ -177,20 +176,17 @@ reactor::process_id reactor::spawn(const process_spec& spec,
   if (program.empty())
     return fail(spec.argv[0] + ": command not found in PATH");
 
-  int out[2], err[2];
+  // One pipe for stdout and stderr, as a terminal would show them: the
+  // order of lines between the two is kept, and it is one pipe less per task.
+  int out[2];
   if (pipe2(out, O_CLOEXEC) != 0)
     return fail("cannot create pipe: " + errno_text(errno));
-  if (pipe2(err, O_CLOEXEC) != 0) {
-    close(out[0]);
-    close(out[1]);
-    return fail("cannot create pipe: " + errno_text(errno));
-  }
 
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 2);
   if (!spec.working_dir.empty())
     posix_spawn_file_actions_addchdir_np(&fa, spec.working_dir.c_str());
 
@@ -222,38 +218,37 @@ reactor::process_id reactor::spawn(const process_spec& spec,
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   close(out[1]);
-  close(err[1]);
   if (rc != 0) {
     close(out[0]);
-    close(err[0]);
     return fail(spec.argv[0] + ": " + errno_text(rc));
   }
   p->pid = pid;
   p->out_fd = out[0];
-  p->err_fd = err[0];
-  for (auto [fd, stream] : {std::pair{out[0], stream_kind::out}, {err[0], stream_kind::err}}) {
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-    pipes_.emplace(fd, pipe_end{id, stream});
-  }
+  fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = out[0];
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, out[0], &ev);
+  pipes_.emplace(out[0], pipe_end{id, stream_kind::out});
   by_pid_.emplace(pid, id);
   procs_.emplace(id, std::move(p));
   return id;
 }
 
 void reactor::signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled) {
-  // Descendants first found, then the group: a process that left the group
-  // with setsid() is only reachable through the parent links.
-  for (pid_t d : descendants_of(root)) {
+  // The tree is read before anything is signalled, because dying parents hand
+  // their children to us and the parent links change. A process that left the
+  // group with setsid() is only reachable through those links. The root goes
+  // first, so its own end is by this signal and not a reaction to its
+  // children's.
+  auto tree = descendants_of(root);
+  kill(root, signo);
+  kill(-root, signo);
+  for (pid_t d : tree) {
     kill(d, signo);
     if (signalled)
       signalled->push_back(d);
   }
-  kill(-root, signo);
-  kill(root, signo);
 }
 
 void reactor::terminate(process_id id, std::chrono::milliseconds grace) {
@@ -359,12 +354,10 @@ void reactor::reap() {
       p.how.signal = WTERMSIG(status);
     // What the process wrote before it exited is in the pipes now: read it,
     // then stop listening, even if a background child still holds them open.
-    for (int fd : {p.out_fd, p.err_fd})
-      if (fd >= 0)
-        read_pipe(fd);
-    for (int fd : {p.out_fd, p.err_fd})
-      if (fd >= 0)
-        close_pipe(fd);
+    if (p.out_fd >= 0)
+      read_pipe(p.out_fd);
+    if (p.out_fd >= 0)
+      close_pipe(p.out_fd);
     finish_if_done(id);
   }
 }
@@ -398,8 +391,6 @@ void reactor::close_pipe(int fd) {
   auto& p = *procs_.at(it->second.owner);
   if (p.out_fd == fd)
     p.out_fd = -1;
-  if (p.err_fd == fd)
-    p.err_fd = -1;
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   close(fd);
   pipes_.erase(it);
@@ -410,7 +401,7 @@ void reactor::finish_if_done(process_id id) {
   if (i == procs_.end())
     return;
   auto& p = *i->second;
-  if (!p.reaped || p.out_fd >= 0 || p.err_fd >= 0)
+  if (!p.reaped || p.out_fd >= 0)
     return;
   auto listener = std::move(p.listener);
   auto how = p.how;

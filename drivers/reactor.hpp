@@ -1,8 +1,9 @@
 #pragma once
 // The one thread that touches child processes, their pipes and signals, so that
 // no CAF scheduler thread ever blocks on them. It multiplexes everything with
-// epoll: a signalfd (SIGCHLD, SIGINT, SIGTERM, SIGHUP), the children's stdout/stderr
-// pipes, an eventfd for work posted from other threads, and a timer list.
+// epoll: a signalfd (SIGCHLD, SIGINT, SIGTERM, SIGHUP), the children's output
+// pipes (stdout and stderr share one, so their lines stay in order), an
+// eventfd for work posted from other threads, and a timer list.
 // Listeners are called on this thread and must only hand data on (e.g. send an
 // actor message), never wait.
 #include <sys/types.h>

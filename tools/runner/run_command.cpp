@@ -75,8 +75,12 @@ int run_command(const run_options& opts) {
 
   caf::actor_system_config cfg;
   add_message_types(cfg);
-  if (const char* policy = std::getenv("RUNNER_CAF_POLICY"))
-    cfg.set("scheduler.policy", caf::atom_from_string(policy));
+  // Workers that sleep on a condition variable wake at once when a task's
+  // process ends; the work-stealing default polls with sleeps, which costs
+  // both CPU and latency for a load of few, small messages. One worker per
+  // core: the child processes need the cores more than idle workers do.
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
   caf::actor_system sys{cfg};
 
   FILE* log_out = opts.output == "json" ? stderr : stdout;

@@ -69,10 +69,10 @@ struct OsExec : ::testing::Test {
 };
 
 TEST_F(OsExec, ShellCommandOutputAndExitCode) {
-  auto rec = run({{"command", "echo hi; echo oops >&2; exit 0"}});
+  // stdout and stderr share one pipe, so their order is kept.
+  auto rec = run({{"command", "echo hi; echo oops >&2; echo again; exit 0"}});
   EXPECT_TRUE(rec->result->success);
-  EXPECT_EQ(rec->out, "hi\n");
-  EXPECT_EQ(rec->err, "oops\n");
+  EXPECT_EQ(rec->out, "hi\noops\nagain\n");
   EXPECT_EQ(rec->result->exit_code, 0);
 }
 
