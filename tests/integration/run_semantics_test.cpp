@@ -313,6 +313,19 @@ TEST(RunSemantics, InvalidGroupRunsNothing) {
   EXPECT_FALSE(std::ifstream(marker).good());
 }
 
+TEST(RunSemantics, InvalidUtf8OutputStillGivesAResult) {
+  temp_dir tmp;
+  auto g = run_group(tmp, R"(
+taskGroup:
+  - name: t
+    type: os_exec
+    spec: {command: "printf 'v=\\377\\376ok\\n' >> $OUTPUT_FILE; printf '\\377 raw\\n'"}
+    exports: [{name: v, scope: global}]
+)");
+  ASSERT_EQ(g.raw.exit_code, 0) << g.raw.err;
+  EXPECT_EQ(g.result["results"]["t"]["outputs"]["v"], "\xEF\xBF\xBD\xEF\xBF\xBDok");
+}
+
 TEST(RunSemantics, ResultFileIsWrittenWhole) {
   temp_dir tmp;
   auto file = tmp.write("g.yaml", "id: rf\ntaskGroup:\n  - {name: a, type: os_exec, spec: {command: 'true'}}\n");

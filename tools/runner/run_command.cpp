@@ -134,7 +134,8 @@ int run_command(const run_options& opts) {
   self->request(ctx->observer, caf::infinite, report)
       .receive([](done_atom) {}, [](caf::error&) {});
 
-  auto text = result_json(report).dump(2) + "\n";
+  // Outputs are whatever bytes a task wrote; invalid UTF-8 must not cost the result.
+  auto text = result_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (opts.output == "json") {
     std::fputs(text.c_str(), stdout);
     std::fflush(stdout);
