@@ -124,20 +124,17 @@ observer_actor::behavior_type observer_behavior(self_ptr self, console_options o
         draw_footer(st);
         self->delayed_send(self, redraw_every, tick_atom::value);
       },
-      [=](const group_report& g) -> done_atom {
+      [=](summary_atom, const std::string& id, task_status status) -> done_atom {
         auto& st = self->state;
         erase_footer(st);
         st.opts.live = false;
         if (st.opts.summary) {
-          std::map<task_status, size_t> n;
-          for (auto& r : g.results)
-            ++n[r.status];
-          std::string text = std::string("group ") + g.id + ": " + to_string(g.status) + " — ";
+          std::string text = "group " + id + ": " + to_string(status) + " — ";
           bool first = true;
           for (auto s : {task_status::success, task_status::failed, task_status::skipped,
                          task_status::cancelled})
-            if (n[s]) {
-              text += (first ? "" : ", ") + std::to_string(n[s]) + " " + to_string(s);
+            if (auto n = st.counts[s]) {
+              text += (first ? "" : ", ") + std::to_string(n) + " " + to_string(s);
               first = false;
             }
           if (first)

@@ -101,6 +101,7 @@ using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
+using summary_atom = caf::atom_constant<caf::atom("summary")>;
 
 // Sees a group's progress: the CLI's live view / log printer.
 using observer_actor = caf::typed_actor<
@@ -108,7 +109,8 @@ using observer_actor = caf::typed_actor<
     caf::reacts_to<log_line>,
     caf::reacts_to<task_report>,
     caf::reacts_to<tick_atom>,
-    caf::replies_to<group_report>::with<done_atom>>;
+    // The group ended (id, status): print the summary, flush, and go.
+    caf::replies_to<summary_atom, std::string, task_status>::with<done_atom>>;
 
 // One per group: owns the task actors, hands out run slots, collects reports.
 using supervisor_actor = caf::typed_actor<

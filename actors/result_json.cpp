@@ -5,6 +5,26 @@
 
 namespace runner {
 
+namespace {
+
+std::string dump(const nlohmann::json& j, int indent, int depth) {
+  auto text = j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (indent < 0 || depth == 0)
+    return text;
+  // Re-indent a nested value so the streamed document reads like one dump().
+  std::string pad(static_cast<size_t>(indent * depth), ' ');
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char c : text) {
+    out.push_back(c);
+    if (c == '\n')
+      out += pad;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string iso8601_utc(int64_t epoch_ms) {
   std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
   std::tm tm{};
@@ -16,29 +36,41 @@ std::string iso8601_utc(int64_t epoch_ms) {
   return buf;
 }
 
-nlohmann::json result_json(const group_report& report) {
-  nlohmann::json results = nlohmann::json::object();
-  for (auto& r : report.results) {
-    nlohmann::json outputs = nlohmann::json::object();
-    for (auto& v : r.exports)
-      if (v.global)
-        outputs[v.name] = v.confidential ? "***" : v.value;
-    nlohmann::json t = {{"name", r.name},         {"id", r.run_id},
-                        {"status", to_string(r.status)}, {"outputs", outputs},
-                        {"runner", r.runner},     {"cached", r.cached}};
-    if (r.started_at_ms != 0) {
-      t["started_at"] = iso8601_utc(r.started_at_ms);
-      t["duration_ms"] = r.duration_ms;
-    }
-    if (r.attempts > 1)
-      t["attempts"] = r.attempts;
-    if (!r.error.empty())
-      t["error"] = r.error;
-    if (r.has_exit_code)
-      t["exit_code"] = r.exit_code;
-    results[r.name] = std::move(t);
+nlohmann::json task_result_json(const task_report& r) {
+  nlohmann::json outputs = nlohmann::json::object();
+  for (auto& v : r.exports)
+    if (v.global)
+      outputs[v.name] = v.confidential ? "***" : v.value;
+  nlohmann::json t = {{"name", r.name},
+                      {"id", r.run_id},
+                      {"status", to_string(r.status)},
+                      {"outputs", std::move(outputs)},
+                      {"runner", r.runner},
+                      {"cached", r.cached}};
+  if (r.started_at_ms != 0) {
+    t["started_at"] = iso8601_utc(r.started_at_ms);
+    t["duration_ms"] = r.duration_ms;
   }
-  return {{"id", report.id}, {"status", to_string(report.status)}, {"results", results}};
+  if (r.attempts > 1)
+    t["attempts"] = r.attempts;
+  if (!r.error.empty())
+    t["error"] = r.error;
+  if (r.has_exit_code)
+    t["exit_code"] = r.exit_code;
+  return t;
+}
+
+void write_result_json(std::ostream& out, const group_report& report) {
+  const int indent = 2;
+  out << "{\n  \"id\": " << dump(report.id, indent, 1) << ",\n  \"status\": \""
+      << to_string(report.status) << "\",\n  \"results\": {";
+  bool first = true;
+  for (auto& r : report.results) {
+    out << (first ? "\n    " : ",\n    ") << dump(r.name, indent, 2) << ": "
+        << dump(task_result_json(r), indent, 2);
+    first = false;
+  }
+  out << (first ? "}\n}\n" : "\n  }\n}\n");
 }
 
 }  // namespace runner

@@ -98,7 +98,7 @@ void release_slot(self_ptr self) {
   }
 }
 
-// Final word: to the supervisor, then to every task that waits for this one.
+// Final word, to the supervisor, which tells the tasks that wait for this one.
 void finish(self_ptr self, task_status status, std::string error = {}) {
   auto& st = self->state;
   release_slot(self);

@@ -1,10 +1,14 @@
 // `runner run FILE`: validate, execute on the local actor system, report.
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "actors/console_observer.hpp"
@@ -28,18 +32,21 @@ std::string host_name() {
 }
 
 // Write-then-rename, so a reader never sees half a result.
-std::string write_file_atomically(const std::string& path, const std::string& text) {
+std::string write_result_file(const std::string& path, const group_report& report) {
   std::string tmp = path + ".tmp." + std::to_string(getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
+    write_result_json(out, report);
     out.flush();
-    if (!out)
-      return "cannot write " + tmp;
+    if (!out) {
+      std::remove(tmp.c_str());
+      return "cannot write the result to " + tmp + ": " + std::strerror(errno);
+    }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string why = std::strerror(errno);
     std::remove(tmp.c_str());
-    return "cannot rename " + tmp + " to " + path;
+    return "cannot rename " + tmp + " to " + path + ": " + why;
   }
   return {};
 }
@@ -126,22 +133,26 @@ int run_command(const run_options& opts) {
             spdlog::error("group {} aborted: {}", ctx->group->id, sys.render(e));
           });
 
+  struct rusage self_usage {};
+  getrusage(RUSAGE_SELF, &self_usage);
+  spdlog::debug("runner's own CPU: user {}.{:06d}s, sys {}.{:06d}s", self_usage.ru_utime.tv_sec,
+                self_usage.ru_utime.tv_usec, self_usage.ru_stime.tv_sec,
+                self_usage.ru_stime.tv_usec);
+
   // Whatever the tasks left running in the background ends with the group.
   size_t leftovers = react.shutdown(*grace);
   if (leftovers)
     spdlog::info("ended {} leftover task process(es)", leftovers);
 
-  self->request(ctx->observer, caf::infinite, report)
+  self->request(ctx->observer, caf::infinite, summary_atom::value, report.id, report.status)
       .receive([](done_atom) {}, [](caf::error&) {});
 
-  // Outputs are whatever bytes a task wrote; invalid UTF-8 must not cost the result.
-  auto text = result_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (opts.output == "json") {
-    std::fputs(text.c_str(), stdout);
-    std::fflush(stdout);
+    write_result_json(std::cout, report);
+    std::cout.flush();
   }
   if (!opts.result_file.empty())
-    if (auto err = write_file_atomically(opts.result_file, text); !err.empty()) {
+    if (auto err = write_result_file(opts.result_file, report); !err.empty()) {
       std::fprintf(stderr, "runner: %s\n", err.c_str());
       if (code == exit_success)
         code = exit_infrastructure;
