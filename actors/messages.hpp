@@ -31,6 +31,7 @@ typename Inspector::result_type inspect(Inspector& f, variable& x) {
 // A finished task, whatever its status. Sent once by each task actor.
 struct task_report {
   std::string name;
+  uint32_t index = 0;       // position of the task in the group document
   std::string run_id;
   task_status status = task_status::pending;
   std::string error;        // masked; empty on success
@@ -47,7 +48,7 @@ struct task_report {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_report& x) {
-  return f(caf::meta::type_name("task_report"), x.name, x.run_id, x.status, x.error,
+  return f(caf::meta::type_name("task_report"), x.name, x.index, x.run_id, x.status, x.error,
            x.has_exit_code, x.exit_code, x.infrastructure, x.exports, x.runner, x.cached,
            x.started_at_ms, x.duration_ms, x.attempts);
 }

@@ -14,15 +14,43 @@ namespace {
 // actor that wants its slot back for another attempt.
 using slot_waiter = std::variant<size_t, caf::typed_response_promise<granted_atom>>;
 
+// Adjacency lists packed into two arrays: a 10,000-task group would otherwise
+// spend a heap block per task and direction.
+class packed_edges {
+ public:
+  explicit packed_edges(const std::vector<std::vector<size_t>>& lists) {
+    offsets_.reserve(lists.size() + 1);
+    offsets_.push_back(0);
+    for (auto& l : lists) {
+      targets_.insert(targets_.end(), l.begin(), l.end());
+      offsets_.push_back(static_cast<uint32_t>(targets_.size()));
+    }
+  }
+  packed_edges() = default;
+  const uint32_t* begin(size_t i) const { return targets_.data() + offsets_[i]; }
+  const uint32_t* end(size_t i) const { return targets_.data() + offsets_[i + 1]; }
+  size_t count(size_t i) const { return offsets_[i + 1] - offsets_[i]; }
+
+  struct range {
+    const uint32_t *b, *e;
+    const uint32_t* begin() const { return b; }
+    const uint32_t* end() const { return e; }
+  };
+  range of(size_t i) const { return {begin(i), end(i)}; }
+
+ private:
+  std::vector<uint32_t> offsets_;
+  std::vector<uint32_t> targets_;
+};
+
 struct supervisor_state {
   std::shared_ptr<const run_context> ctx;
-  std::vector<std::vector<size_t>> deps;        // task -> tasks it waits for
-  std::vector<std::vector<size_t>> dependents;  // task -> tasks waiting for it
-  std::vector<size_t> unfinished_deps;
+  packed_edges deps;        // task -> tasks it waits for
+  packed_edges dependents;  // task -> tasks waiting for it
+  std::vector<uint32_t> unfinished_deps;
   std::vector<task_actor> live;                 // set while a task's actor runs
   std::vector<task_report> reports;             // by task index
   std::vector<bool> reported;
-  std::map<std::string, size_t> index_of;
   size_t outstanding = 0;
   size_t free_slots = 0;
   std::deque<slot_waiter> waiting;
@@ -56,12 +84,12 @@ void spawn_task(self_ptr self, size_t i, bool has_slot) {
   task_actor_args args;
   args.ctx = st.ctx;
   args.index = i;
-  args.waits_for = st.deps[i].size();
+  args.waits_for = st.deps.count(i);
   args.has_slot = has_slot;
   args.supervisor = self;
   auto actor = spawn_task_actor(self->system(), std::move(args));
   st.live[i] = actor;
-  for (size_t d : st.deps[i]) {
+  for (size_t d : st.deps.of(i)) {
     auto& dep = st.reports[d];
     self->send(actor, dep_done{dep.name, dep.status, dep.exports});
   }
@@ -106,6 +134,7 @@ void settle_unrun(self_ptr self, size_t i, task_status status, std::string error
   auto& st = self->state;
   task_report r;
   r.name = st.ctx->group->tasks[i].name;
+  r.index = static_cast<uint32_t>(i);
   r.run_id = make_uuid();
   r.status = status;
   r.error = std::move(error);
@@ -122,7 +151,7 @@ void on_report(self_ptr self, size_t i, task_report r) {
   self->send(st.ctx->observer, r);
   st.reports[i] = std::move(r);
   const auto& done = st.reports[i];
-  for (size_t d : st.dependents[i]) {
+  for (size_t d : st.dependents.of(i)) {
     if (st.reported[d])
       continue;
     if (done.status != task_status::success) {
@@ -147,20 +176,22 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
   st.ctx = ctx;
   st.free_slots = std::max<size_t>(1, ctx->max_parallel);
   const auto& tasks = ctx->group->tasks;
-  st.deps = dependency_indices(*ctx->group);
-  st.dependents.resize(tasks.size());
-  st.unfinished_deps.resize(tasks.size());
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    st.unfinished_deps[i] = st.deps[i].size();
-    for (size_t d : st.deps[i])
-      st.dependents[d].push_back(i);
+  {
+    auto deps = dependency_indices(*ctx->group);
+    std::vector<std::vector<size_t>> dependents(tasks.size());
+    st.unfinished_deps.resize(tasks.size());
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      st.unfinished_deps[i] = static_cast<uint32_t>(deps[i].size());
+      for (size_t d : deps[i])
+        dependents[d].push_back(i);
+    }
+    st.deps = packed_edges(deps);
+    st.dependents = packed_edges(dependents);
   }
   st.live.resize(tasks.size());
   st.reports.resize(tasks.size());
   st.reported.assign(tasks.size(), false);
   st.outstanding = tasks.size();
-  for (size_t i = 0; i < tasks.size(); ++i)
-    st.index_of.emplace(tasks[i].name, i);
   return {
       [=](run_atom) -> caf::typed_response_promise<group_report> {
         auto& s = self->state;
@@ -173,8 +204,8 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
           self->quit();
           return s.result;
         }
-        for (size_t i = 0; i < s.deps.size(); ++i)
-          if (s.deps[i].empty())
+        for (size_t i = 0; i < s.unfinished_deps.size(); ++i)
+          if (s.deps.count(i) == 0)
             become_ready(self, i);
         return s.result;
       },
@@ -197,9 +228,8 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
       },
       [=](task_report& r) {
         auto& s = self->state;
-        auto i = s.index_of.find(r.name);
-        if (i != s.index_of.end())
-          on_report(self, i->second, std::move(r));
+        if (r.index < s.reported.size() && s.ctx->group->tasks[r.index].name == r.name)
+          on_report(self, r.index, std::move(r));
       },
       [=](cancel_atom) {
         auto& s = self->state;

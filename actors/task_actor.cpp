@@ -233,6 +233,7 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
   st.pending = args.waits_for;
   st.holds_slot = args.has_slot;
   st.report.name = st.decl->name;
+  st.report.index = static_cast<uint32_t>(args.index);
   st.report.run_id = make_uuid();
   st.report.runner = args.ctx->node_name;
   st.args = std::move(args);
