@@ -3,26 +3,25 @@
 #include <algorithm>
 #include <functional>
 #include <queue>
-#include <unordered_map>
 #include <utility>
+
+#include "schema/task_index.hpp"
 
 namespace runner {
 
 std::vector<std::vector<size_t>> dependency_indices(const task_group& group) {
-  std::unordered_map<std::string, size_t> index;
-  for (size_t i = 0; i < group.tasks.size(); ++i)
-    index.emplace(group.tasks[i].name, i);  // the first of duplicate names wins
+  task_index index(group);  // the first of duplicate names wins
 
   std::vector<std::vector<size_t>> deps(group.tasks.size());
   for (size_t i = 0; i < group.tasks.size(); ++i) {
     const task_decl& t = group.tasks[i];
     auto add = [&](const std::string& name) {
-      auto it = index.find(name);
-      if (it == index.end())
+      size_t d = index.find(name);
+      if (d == task_index::npos)
         return;
       // Lists are short; a linear search keeps first-mention order cheaply.
-      if (std::find(deps[i].begin(), deps[i].end(), it->second) == deps[i].end())
-        deps[i].push_back(it->second);
+      if (std::find(deps[i].begin(), deps[i].end(), d) == deps[i].end())
+        deps[i].push_back(d);
     };
     for (const std::string& d : t.depends_on) add(d);
     for (const import_decl& im : t.imports) add(im.from);

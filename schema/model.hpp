@@ -3,14 +3,15 @@
 // engine only ever reads them. Source positions are kept beside the data so that
 // later checks (driver spec validation, templates) can point at the user's text.
 #include <chrono>
-#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "schema/diagnostic.hpp"
+#include "schema/heap_optional.hpp"
 
 namespace runner {
 
@@ -50,7 +51,27 @@ struct retry_decl {
 };
 
 // A JSON pointer ("/command/0") into a task's spec -> where it stood in the file.
-using source_map = std::map<std::string, source_mark>;
+// A sorted vector rather than a std::map: a group holds a map per task, and
+// a map's node per entry costs twice the entry.
+class source_map {
+ public:
+  using value_type = std::pair<std::string, source_mark>;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  source_map() = default;
+  // Each pointer once, in any order.
+  explicit source_map(std::vector<value_type> marks);
+
+  const_iterator find(const std::string& pointer) const;
+  const source_mark& at(const std::string& pointer) const;  // throws std::out_of_range
+  const_iterator begin() const { return marks_.begin(); }
+  const_iterator end() const { return marks_.end(); }
+  size_t size() const { return marks_.size(); }
+  bool empty() const { return marks_.empty(); }
+
+ private:
+  std::vector<value_type> marks_;  // by pointer
+};
 
 struct task_decl {
   std::string name;
@@ -62,12 +83,13 @@ struct task_decl {
   std::vector<std::string> depends_on;
   std::vector<import_decl> imports;
   std::vector<export_decl> exports;
-  std::optional<forward_decl> forward;
-  std::optional<cache_decl> cache;
-  std::optional<std::string> when;
+  // Rarely set: on the heap, so that a large group does not pay for them.
+  heap_optional<forward_decl> forward;
+  heap_optional<cache_decl> cache;
+  heap_optional<std::string> when;
   source_mark when_mark;
   std::optional<duration> timeout;
-  std::optional<retry_decl> retry;
+  heap_optional<retry_decl> retry;
   source_mark mark;           // the task's own mapping
   source_mark name_mark, type_mark, depends_on_mark;
   std::vector<source_mark> depends_on_marks;  // one per depends_on entry

@@ -1,14 +1,16 @@
 #include "schema/parse.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <random>
-#include <sstream>
-#include <unordered_map>
 
 #include "schema/parse_task.hpp"
+#include "schema/task_index.hpp"
 #include "schema/yaml_reader.hpp"
 #include "schema/yaml_source.hpp"
 
@@ -38,38 +40,105 @@ std::string uuid_v4() {
   return s;
 }
 
-void read_tasks(const YAML::Node& list, task_group& g, yaml_reader& r) {
-  for (const YAML::Node& item : list)
-    g.tasks.push_back(read_task(item, r));
+// Tasks are most of what a large group takes, and a vector that doubles
+// holds them twice over while it moves them. Grow it instead to the count
+// that the text read so far predicts, so it moves them about once, early.
+void make_room(std::vector<task_decl>& tasks, size_t first_pos, size_t pos, size_t text_size) {
+  size_t n = tasks.size();
+  if (n < tasks.capacity())
+    return;
+  size_t want = std::max<size_t>(2 * n, 16);
+  if (n > 0 && pos > first_pos && text_size > pos) {
+    double per_task = static_cast<double>(pos - first_pos) / static_cast<double>(n);
+    want = std::max(want, static_cast<size_t>((text_size - first_pos) / per_task * 1.25) + 16);
+  }
+  tasks.reserve(want);
+}
 
-  std::unordered_map<std::string, const task_decl*> first;
-  for (const task_decl& t : g.tasks) {
-    if (t.name.empty())
-      continue;
-    auto [it, fresh] = first.emplace(t.name, &t);
-    if (!fresh)
-      r.error(t.name_mark, "duplicate task name `" + t.name + "`",
-              "the first task named `" + t.name + "` is on line " +
-                  std::to_string(it->second->name_mark.line) +
-                  "; task names must be unique in a group");
+void check_unique_names(const task_group& g, diagnostics& out) {
+  task_index first(g);
+  for (size_t i = 0; i < g.tasks.size(); ++i) {
+    const task_decl& t = g.tasks[i];
+    size_t f = t.name.empty() ? i : first.find(t.name);
+    if (f != i)
+      out.push_back({g.file, t.name_mark, "duplicate task name `" + t.name + "`",
+                     "the first task named `" + t.name + "` is on line " +
+                         std::to_string(g.tasks[f].name_mark.line) +
+                         "; task names must be unique in a group"});
   }
 }
 
-void read_group(const YAML::Node& root, task_group& g, yaml_reader& r) {
+// Reads each task as soon as the parser has it, so that a large group is
+// never a whole YAML tree (see yaml_tree_builder).
+class task_stream {
+ public:
+  task_stream(const std::string& file, std::vector<task_decl>& tasks)
+      : file_(file), tasks_(tasks) {
+    list_.key = "taskGroup";
+    list_.start = [this](const std::string& text) {
+      tasks_.clear();
+      problems_.clear();
+      reader_.emplace(file_, text, problems_);
+      text_size_ = text.size();
+    };
+    list_.item = [this](yaml_node item) {
+      size_t pos = item.mark().pos < 0 ? 0 : static_cast<size_t>(item.mark().pos);
+      if (tasks_.empty())
+        first_pos_ = pos;
+      make_room(tasks_, first_pos_, pos, text_size_);
+      tasks_.push_back(read_task(item, *reader_));
+    };
+  }
+
+  const yaml_list_reader& list() const { return list_; }
+  // After parsing: the list whose items were read (none: a missing node).
+  void parsed(yaml_node streamed) { streamed_ = streamed; }
+  bool streamed(yaml_node list) const { return list.exists() && list == streamed_; }
+  bool any() const { return !tasks_.empty(); }
+
+  // The problems found in the tasks, to be reported where reading the list
+  // would have reported them: problems at one place keep their order.
+  void hand_over_problems(diagnostics& out) {
+    out.insert(out.end(), std::make_move_iterator(problems_.begin()),
+               std::make_move_iterator(problems_.end()));
+    problems_.clear();
+  }
+
+ private:
+  const std::string& file_;
+  std::vector<task_decl>& tasks_;
+  yaml_list_reader list_;
+  diagnostics problems_;
+  std::optional<yaml_reader> reader_;  // one per parse attempt: it holds the spec budget
+  size_t first_pos_ = 0, text_size_ = 0;
+  yaml_node streamed_;
+};
+
+// The tasks of `list`, unless the parser streamed them already.
+void read_tasks(yaml_node list, task_stream& stream, task_group& g, yaml_reader& r) {
+  if (stream.streamed(list)) {
+    stream.hand_over_problems(r.out());
+    return;
+  }
+  for (yaml_node item : list.items())
+    g.tasks.push_back(read_task(item, r));
+}
+
+void read_group(yaml_node root, task_stream& stream, task_group& g, yaml_reader& r) {
   const std::string example = "a task group is a mapping with a `taskGroup:` list of tasks";
-  if (root.IsNull()) {
+  if (root.is_null()) {
     r.error({1, 1}, "the document is empty", example);
     return;
   }
-  if (root.IsSequence()) {
+  if (root.is_seq()) {
     // Most likely the tasks without their key: read them anyway, so that the
     // user also learns what else is wrong.
     r.error(r.mark(root), "a task group must be a mapping, not a list",
             "put `taskGroup:` above the list of tasks");
-    read_tasks(root, g, r);
+    read_tasks(root, stream, g, r);
     return;
   }
-  if (!root.IsMap()) {
+  if (!root.is_map()) {
     r.error(r.mark(root), "a task group must be a mapping, not a single value", example);
     return;
   }
@@ -85,9 +154,10 @@ void read_group(const YAML::Node& root, task_group& g, yaml_reader& r) {
       g.forward = read_forward(f, r);
     } else if (f.key == "taskGroup") {
       has_tasks = true;
-      if (f.value.IsSequence() && f.value.size() > 0)
-        read_tasks(f.value, g, r);
-      else if (f.value.IsSequence() || f.value.IsNull())
+      bool any = stream.streamed(f.value) ? stream.any() : f.value.size() > 0;
+      if (f.value.is_seq() && any)
+        read_tasks(f.value, stream, g, r);
+      else if (f.value.is_seq() || f.value.is_null())
         r.error(f.key_mark, "`taskGroup` has no tasks",
                 "add tasks as list items: `- name: build` with `type:` and `spec:` under it");
       else
@@ -102,18 +172,28 @@ void read_group(const YAML::Node& root, task_group& g, yaml_reader& r) {
 
 }  // namespace
 
-parse_result parse_task_group(const std::string& text, const std::string& file) {
+parse_result parse_task_group(std::string text, const std::string& file) {
   parse_result result;
-  yaml_document doc = load_yaml(text, file, result.problems);
-  if (doc.root) {
-    task_group g;
-    g.file = file;
+  task_group g;
+  g.file = file;
+  {
+    task_stream tasks(file, g.tasks);
+    yaml_document doc = load_yaml(std::move(text), file, result.problems, &tasks.list());
+    if (!doc.tree) {
+      sort_diagnostics(result.problems);
+      return result;
+    }
     yaml_reader r(file, doc.text, result.problems);
-    read_group(*doc.root, g, r);
-    if (g.id.empty())
-      g.id = uuid_v4();
-    result.group = std::move(g);
+    tasks.parsed(doc.tree->streamed_list());
+    read_group(doc.tree->root(), tasks, g, r);
+    tasks.hand_over_problems(result.problems);  // none left, unless read_group skipped the list
   }
+  // Once the text is gone: with every task read, a large group is at its
+  // largest here.
+  check_unique_names(g, result.problems);
+  if (g.id.empty())
+    g.id = uuid_v4();
+  result.group = std::move(g);
   sort_diagnostics(result.problems);
   return result;
 }
@@ -133,9 +213,17 @@ parse_result load_task_group(const std::string& path) {
     result.problems.push_back({path, {}, "cannot read `" + path + "`: " + why, hint});
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_task_group(text.str(), path);
+  // One buffer of the file's size: for a large group the text is a good part
+  // of the memory it takes, so it is not copied about or grown by doubling.
+  std::string text;
+  std::error_code size_ec;
+  auto size = std::filesystem::file_size(path, size_ec);
+  if (!size_ec)
+    text.reserve(size);
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+  return parse_task_group(std::move(text), path);
 }
 
 }  // namespace runner

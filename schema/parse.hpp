@@ -14,7 +14,7 @@ struct parse_result {
   diagnostics problems;
 };
 
-parse_result parse_task_group(const std::string& text, const std::string& file);
+parse_result parse_task_group(std::string text, const std::string& file);
 
 // Reads `path` (an unreadable file is a diagnostic, not an exception).
 parse_result load_task_group(const std::string& path);

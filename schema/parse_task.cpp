@@ -34,27 +34,30 @@ std::string task_reference(const std::string& value, source_mark at, const std::
 
 void read_depends_on(const yaml_field& f, task_decl& t, yaml_reader& r) {
   t.depends_on_mark = f.mark;
-  auto add = [&](const YAML::Node& n, source_mark at) {
-    t.depends_on.push_back(task_reference(n.Scalar(), at, "`depends_on` entry", r));
+  auto add = [&](yaml_node n, source_mark at) {
+    t.depends_on.push_back(task_reference(n.scalar(), at, "`depends_on` entry", r));
     t.depends_on_marks.push_back(at);
   };
-  if (f.value.IsNull())
+  if (f.value.is_null())
     return;  // `depends_on:` with nothing: waits for nothing
-  if (f.value.IsScalar()) {
+  if (f.value.is_scalar()) {
     add(f.value, f.mark);
     return;
   }
-  if (!f.value.IsSequence()) {
+  if (!f.value.is_seq()) {
     r.error(f.mark, "`depends_on` must be a task name or a list of task names, not " +
                         std::string(kind_name(f.value)),
             "write `depends_on: [a, b]`, or `depends_on: a` for one task");
     return;
   }
-  for (const YAML::Node& item : f.value) {
-    if (item.IsScalar())
+  // Exactly: grown one by one, each task would leave holes in the heap.
+  t.depends_on.reserve(f.value.size());
+  t.depends_on_marks.reserve(f.value.size());
+  for (yaml_node item : f.value.items()) {
+    if (item.is_scalar())
       add(item, r.mark(item));
     else
-      r.error(item.IsNull() ? f.mark : r.mark(item),
+      r.error(item.is_null() ? f.mark : r.mark(item),
               "a `depends_on` entry must be a task name, not " + std::string(kind_name(item)),
               "write `depends_on: [a, b]`");
   }
@@ -62,22 +65,22 @@ void read_depends_on(const yaml_field& f, task_decl& t, yaml_reader& r) {
 
 void read_imports(const yaml_field& f, task_decl& t, yaml_reader& r) {
   const std::string example = "write `imports: [{from: task, variable: name}]`";
-  if (f.value.IsNull())
+  if (f.value.is_null())
     return;
-  if (!f.value.IsSequence()) {
+  if (!f.value.is_seq()) {
     r.error(f.mark, "`imports` must be a list, not " + std::string(kind_name(f.value)), example);
     return;
   }
-  for (const YAML::Node& item : f.value) {
-    source_mark at = item.IsNull() ? f.mark : r.mark(item);
-    if (!item.IsMap()) {
+  for (yaml_node item : f.value.items()) {
+    source_mark at = item.is_null() ? f.mark : r.mark(item);
+    if (!item.is_map()) {
       std::string hint = example;
       // `- foo.password` is a natural guess; spell out the form meant.
-      if (item.IsScalar()) {
-        size_t dot = item.Scalar().find('.');
+      if (item.is_scalar()) {
+        size_t dot = item.scalar().find('.');
         if (dot != std::string::npos)
-          hint = "write `{from: " + item.Scalar().substr(0, dot) +
-                 ", variable: " + item.Scalar().substr(dot + 1) + "}`";
+          hint = "write `{from: " + item.scalar().substr(0, dot) +
+                 ", variable: " + item.scalar().substr(dot + 1) + "}`";
       }
       r.error(at, "an import must be a mapping like `{from: task, variable: name}`, not " +
                       std::string(kind_name(item)),
@@ -107,19 +110,19 @@ void read_imports(const yaml_field& f, task_decl& t, yaml_reader& r) {
 }
 
 void read_exports(const yaml_field& f, task_decl& t, yaml_reader& r) {
-  if (f.value.IsNull())
+  if (f.value.is_null())
     return;
-  if (!f.value.IsSequence()) {
+  if (!f.value.is_seq()) {
     r.error(f.mark, "`exports` must be a list, not " + std::string(kind_name(f.value)),
             "write `exports: [{name: password, confidential: true}]`");
     return;
   }
   std::map<std::string, int> first_line;
-  for (const YAML::Node& item : f.value) {
-    source_mark at = item.IsNull() ? f.mark : r.mark(item);
-    if (!item.IsMap()) {
-      std::string hint = item.IsScalar() ? "write `- name: " + item.Scalar() + "`"
-                                         : "write `- name: password`";
+  for (yaml_node item : f.value.items()) {
+    source_mark at = item.is_null() ? f.mark : r.mark(item);
+    if (!item.is_map()) {
+      std::string hint = item.is_scalar() ? "write `- name: " + item.scalar() + "`"
+                                          : "write `- name: password`";
       r.error(at, "an export must be a mapping like `{name: password}`, not " +
                       std::string(kind_name(item)),
               hint);
@@ -162,7 +165,7 @@ void read_exports(const yaml_field& f, task_decl& t, yaml_reader& r) {
 }
 
 std::optional<cache_decl> read_cache(const yaml_field& f, yaml_reader& r) {
-  if (!f.value.IsMap()) {
+  if (!f.value.is_map()) {
     r.error(f.mark, "`cache` must be a mapping, not " + std::string(kind_name(f.value)),
             "write `cache: {key: \"...\", ttl: 1h}`");
     return std::nullopt;
@@ -186,7 +189,7 @@ std::optional<cache_decl> read_cache(const yaml_field& f, yaml_reader& r) {
 }
 
 std::optional<retry_decl> read_retry(const yaml_field& f, yaml_reader& r) {
-  if (!f.value.IsMap()) {
+  if (!f.value.is_map()) {
     r.error(f.mark, "`retry` must be a mapping, not " + std::string(kind_name(f.value)),
             "write `retry: {attempts: 3, backoff: 1s}`");
     return std::nullopt;
@@ -219,9 +222,9 @@ std::optional<retry_decl> read_retry(const yaml_field& f, yaml_reader& r) {
 }  // namespace
 
 std::optional<forward_decl> read_forward(const yaml_field& f, yaml_reader& r) {
-  if (!f.value.IsMap()) {
-    std::string hint = f.value.IsScalar() ? "write `forward: {to: " + f.value.Scalar() + "}`"
-                                          : "write `forward: {to: <runner>}`";
+  if (!f.value.is_map()) {
+    std::string hint = f.value.is_scalar() ? "write `forward: {to: " + f.value.scalar() + "}`"
+                                           : "write `forward: {to: <runner>}`";
     r.error(f.mark, "`forward` must be a mapping, not " + std::string(kind_name(f.value)), hint);
     return std::nullopt;
   }
@@ -238,10 +241,10 @@ std::optional<forward_decl> read_forward(const yaml_field& f, yaml_reader& r) {
   return fw;
 }
 
-task_decl read_task(const YAML::Node& node, yaml_reader& r) {
+task_decl read_task(yaml_node node, yaml_reader& r) {
   task_decl t;
   t.mark = r.mark(node);
-  if (!node.IsMap()) {
+  if (!node.is_map()) {
     r.error(t.mark, "a task must be a mapping, not " + std::string(kind_name(node)),
             "start each task with `- name: ...` and line its other fields up under `name`");
     return t;
@@ -264,14 +267,16 @@ task_decl read_task(const YAML::Node& node, yaml_reader& r) {
       if (v)
         t.type = *v;
     } else if (f.key == "spec") {
-      if (f.value.IsNull()) {
-        t.spec_marks[""] = f.key_mark;
-      } else if (!f.value.IsMap()) {
+      if (f.value.is_null()) {
+        t.spec_marks = source_map({{"", f.key_mark}});
+      } else if (!f.value.is_map()) {
         r.error(f.mark, "`spec` must be a mapping, not " + std::string(kind_name(f.value)),
                 "write the task's inputs as `key: value` lines indented under `spec:`");
       } else {
         yaml_json_context ctx{r.file(), r.text(), r.out(), r.spec_budget()};
-        t.spec = yaml_to_json(f.value, "", f.mark, t.spec_marks, ctx);
+        std::vector<source_map::value_type> marks;
+        t.spec = yaml_to_json(f.value, "", f.mark, marks, ctx);
+        t.spec_marks = source_map(std::move(marks));
       }
     } else if (f.key == "depends_on") {
       read_depends_on(f, t, r);
@@ -284,7 +289,7 @@ task_decl read_task(const YAML::Node& node, yaml_reader& r) {
     } else if (f.key == "cache") {
       t.cache = read_cache(f, r);
     } else if (f.key == "when") {
-      t.when_mark = f.value.IsNull() ? f.mark : content_mark_of(f.value, r.text());
+      t.when_mark = f.value.is_null() ? f.mark : content_mark_of(f.value, r.text());
       if (auto v = r.scalar(f, "when", "write `when: \"<condition>\"`"))
         t.when = *v;
     } else if (f.key == "timeout") {

@@ -1,15 +1,14 @@
 #pragma once
 // One task of a task group document (SPEC.md §2), read field by field.
-#include <yaml-cpp/yaml.h>
-
 #include "schema/model.hpp"
 #include "schema/yaml_reader.hpp"
+#include "schema/yaml_tree.hpp"
 
 namespace runner {
 
 extern const std::vector<std::string> kTaskFields;
 
-task_decl read_task(const YAML::Node& node, yaml_reader& r);
+task_decl read_task(yaml_node node, yaml_reader& r);
 
 // `forward: {to: ...}`, on a task or on the whole group.
 std::optional<forward_decl> read_forward(const yaml_field& f, yaml_reader& r);

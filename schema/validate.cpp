@@ -1,11 +1,12 @@
 #include "schema/validate.hpp"
 
 #include <algorithm>
-#include <unordered_map>
+#include <string_view>
 
 #include "schema/dag.hpp"
 #include "schema/parse.hpp"
 #include "schema/suggest.hpp"
+#include "schema/task_index.hpp"
 #include "schema/template.hpp"
 #include "schema/yaml_json.hpp"
 #include "schema/yaml_reader.hpp"
@@ -16,14 +17,8 @@ namespace {
 
 class checker {
  public:
-  checker(const task_group& g, const task_type_catalog& types) : g_(g), types_(types) {
-    for (size_t i = 0; i < g.tasks.size(); ++i) {
-      if (g.tasks[i].name.empty())
-        continue;
-      if (index_.emplace(g.tasks[i].name, i).second)
-        names_.push_back(g.tasks[i].name);
-    }
-  }
+  checker(const task_group& g, const task_type_catalog& types)
+      : g_(g), types_(types), index_(g) {}
 
   diagnostics run() {
     for (const task_decl& t : g_.tasks) {
@@ -48,11 +43,16 @@ class checker {
   }
 
   const task_decl* task(const std::string& name) const {
-    auto it = index_.find(name);
-    return it == index_.end() ? nullptr : &g_.tasks[it->second];
+    size_t i = index_.find(name);
+    return i == task_index::npos ? nullptr : &g_.tasks[i];
   }
 
-  std::string unknown_task_hint(const std::string& name) const {
+  std::string unknown_task_hint(const std::string& name) {
+    // Only a misspelt name needs the list; a large group is spared the copy.
+    if (names_.empty())
+      for (size_t i = 0; i < g_.tasks.size(); ++i)
+        if (!g_.tasks[i].name.empty() && index_.find(g_.tasks[i].name) == i)
+          names_.push_back(g_.tasks[i].name);
     std::string m = closest_match(name, names_);
     return m.empty() ? "check the spelling; it must name a task of this group"
                      : "did you mean `" + m + "`?";
@@ -239,8 +239,8 @@ class checker {
 
   const task_group& g_;
   const task_type_catalog& types_;
-  std::unordered_map<std::string, size_t> index_;  // the first task of each name
-  std::vector<std::string> names_;
+  task_index index_;
+  std::vector<std::string> names_;  // in order, once each; for hints
   diagnostics out_;
 };
 

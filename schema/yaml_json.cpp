@@ -1,5 +1,6 @@
 #include "schema/yaml_json.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
@@ -92,70 +93,96 @@ std::string json_pointer_token(const std::string& key) {
   return out;
 }
 
-json yaml_to_json(const YAML::Node& node, const std::string& pointer, source_mark mark,
-                  source_map& marks, const yaml_json_context& ctx) {
-  if (ctx.budget == 0)
-    return nullptr;
-  if (--ctx.budget == 0) {
-    ctx.out.push_back({ctx.file, mark,
-                       "the specs of this document hold more than " +
-                           std::to_string(kMaxSpecNodes) + " values",
-                       "YAML aliases (`*name`) can multiply a small document; "
-                       "use fewer of them or split the group"});
-    return nullptr;
-  }
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      marks[pointer] = mark;
-      json obj = json::object();
-      std::set<std::string> seen;
-      for (auto it = node.begin(); it != node.end(); ++it) {
-        YAML::Node key = it->first;  // copies: `it->` hands out a temporary
-        YAML::Node value = it->second;
-        source_mark key_mark = mark_of(key, ctx.text);
-        if (!key.IsScalar()) {
-          ctx.out.push_back({ctx.file, key_mark, "a key in `spec` must be a string",
-                             "write `name: value`; lists and mappings cannot be keys"});
-          continue;
-        }
-        const std::string& name = key.Scalar();
-        if (!seen.insert(name).second) {
-          ctx.out.push_back({ctx.file, key_mark, "`" + name + "` appears twice in this mapping",
-                             "keep one of them; YAML would silently use only one"});
-          continue;
-        }
-        // An empty value has no position of its own; yaml-cpp gives the next
-        // node's, so point at the key instead.
-        source_mark value_mark = value.IsNull() ? key_mark : content_mark_of(value, ctx.text);
-        obj[name] = yaml_to_json(value, pointer + "/" + json_pointer_token(name), value_mark,
-                                 marks, ctx);
-      }
-      return obj;
-    }
-    case YAML::NodeType::Sequence: {
-      marks[pointer] = mark;
-      json arr = json::array();
-      size_t i = 0;
-      for (auto it = node.begin(); it != node.end(); ++it, ++i) {
-        source_mark item_mark = it->IsNull() ? mark : content_mark_of(*it, ctx.text);
-        arr.push_back(yaml_to_json(*it, pointer + "/" + std::to_string(i), item_mark, marks, ctx));
-      }
-      return arr;
-    }
-    case YAML::NodeType::Scalar:
-      marks[pointer] = mark;
-      // "?" is yaml-cpp's tag for a plain scalar, "!" for a quoted one. Of
-      // explicit tags, !!str means "as written"; !!int, !!bool... type it.
-      if (node.Tag() == "?" || (node.Tag().rfind("tag:yaml.org,2002:", 0) == 0 &&
-                                node.Tag() != "tag:yaml.org,2002:str"))
-        return plain_scalar(node.Scalar());
-      return node.Scalar();
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      marks[pointer] = mark;
+namespace {
+
+class converter {
+ public:
+  converter(std::vector<source_map::value_type>& marks, const yaml_json_context& ctx)
+      : marks_(marks), ctx_(ctx) {}
+
+  json convert(yaml_node node, const std::string& pointer, source_mark mark) {
+    if (ctx_.budget == 0)
       return nullptr;
+    if (--ctx_.budget == 0) {
+      ctx_.out.push_back({ctx_.file, mark,
+                          "the specs of this document hold more than " +
+                              std::to_string(kMaxSpecNodes) + " values",
+                          "YAML aliases (`*name`) can multiply a small document; "
+                          "use fewer of them or split the group"});
+      return nullptr;
+    }
+    marks_.emplace_back(pointer, mark);
+    switch (node.kind()) {
+      case yaml_kind::map:
+      case yaml_kind::sequence: {
+        // `&a [1, *a]` is a list that holds itself: its JSON would never end.
+        if (std::find(open_.begin(), open_.end(), node) != open_.end()) {
+          ctx_.out.push_back({ctx_.file, mark, "an alias repeats a mapping or list inside itself",
+                              "`*name` within the node anchored as `&name` would repeat it "
+                              "without end; remove the alias or move the anchor"});
+          return nullptr;
+        }
+        open_.push_back(node);
+        json j = node.is_map() ? object(node, pointer) : array(node, pointer, mark);
+        open_.pop_back();
+        return j;
+      }
+      case yaml_kind::scalar:
+        // Of explicit tags, !!str means "as written"; !!int, !!bool... type it.
+        if (node.style() == yaml_style::plain || node.style() == yaml_style::typed_tag)
+          return plain_scalar(node.scalar());
+        return node.scalar();
+      case yaml_kind::null:
+        break;
+    }
+    return nullptr;
   }
-  return nullptr;
+
+ private:
+  json object(yaml_node node, const std::string& pointer) {
+    json obj = json::object();
+    std::set<std::string> seen;
+    for (auto [key, value] : node.entries()) {
+      source_mark key_mark = mark_of(key, ctx_.text);
+      if (!key.is_scalar()) {
+        ctx_.out.push_back({ctx_.file, key_mark, "a key in `spec` must be a string",
+                            "write `name: value`; lists and mappings cannot be keys"});
+        continue;
+      }
+      std::string name = key.scalar();
+      if (!seen.insert(name).second) {
+        ctx_.out.push_back({ctx_.file, key_mark, "`" + name + "` appears twice in this mapping",
+                            "keep one of them; YAML would silently use only one"});
+        continue;
+      }
+      // An empty value has no position of its own; yaml-cpp gives the next
+      // node's, so point at the key instead.
+      source_mark value_mark = value.is_null() ? key_mark : content_mark_of(value, ctx_.text);
+      obj[name] = convert(value, pointer + "/" + json_pointer_token(name), value_mark);
+    }
+    return obj;
+  }
+
+  json array(yaml_node node, const std::string& pointer, source_mark mark) {
+    json arr = json::array();
+    size_t i = 0;
+    for (yaml_node item : node.items()) {
+      source_mark item_mark = item.is_null() ? mark : content_mark_of(item, ctx_.text);
+      arr.push_back(convert(item, pointer + "/" + std::to_string(i++), item_mark));
+    }
+    return arr;
+  }
+
+  std::vector<source_map::value_type>& marks_;
+  const yaml_json_context& ctx_;
+  std::vector<yaml_node> open_;  // the mappings and lists being converted
+};
+
+}  // namespace
+
+json yaml_to_json(yaml_node node, const std::string& pointer, source_mark mark,
+                  std::vector<source_map::value_type>& marks, const yaml_json_context& ctx) {
+  return converter(marks, ctx).convert(node, pointer, mark);
 }
 
 }  // namespace runner

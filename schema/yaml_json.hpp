@@ -4,12 +4,13 @@
 // number when it looks like one (YAML 1.2 core schema, so `yes`, `on` and
 // `0755`-style octal stay what YAML 1.2 says), anything quoted stays a string.
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include "schema/diagnostic.hpp"
 #include "schema/model.hpp"
+#include "schema/yaml_tree.hpp"
 
 namespace runner {
 
@@ -26,9 +27,10 @@ struct yaml_json_context {
 constexpr size_t kMaxSpecNodes = 500000;
 
 // Converts `node`, recording in `marks` the position of it and of every node
-// below it under its JSON pointer (`pointer` is the node's own).
-json yaml_to_json(const YAML::Node& node, const std::string& pointer, source_mark mark,
-                  source_map& marks, const yaml_json_context& ctx);
+// below it under its JSON pointer (`pointer` is the node's own); they make a
+// source_map.
+json yaml_to_json(yaml_node node, const std::string& pointer, source_mark mark,
+                  std::vector<source_map::value_type>& marks, const yaml_json_context& ctx);
 
 // A plain scalar typed the YAML 1.2 core-schema way.
 json plain_scalar(const std::string& text);

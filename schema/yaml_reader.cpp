@@ -32,39 +32,38 @@ bool valid_variable_name(const std::string& s) {
   return !s.empty() && (letter(s[0]) || s[0] == '_') && rest_ok(s);
 }
 
-const char* kind_name(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a single value";
-    default: return "empty";
+const char* kind_name(yaml_node n) {
+  switch (n.kind()) {
+    case yaml_kind::map: return "a mapping";
+    case yaml_kind::sequence: return "a list";
+    case yaml_kind::scalar: return "a single value";
+    case yaml_kind::null: break;
   }
+  return "empty";
 }
 
-source_mark yaml_reader::mark(const YAML::Node& n) const { return mark_of(n, text_); }
+source_mark yaml_reader::mark(yaml_node n) const { return mark_of(n, text_); }
 
 void yaml_reader::error(source_mark at, std::string message, std::string hint) {
   out_.push_back({file_, at, std::move(message), std::move(hint)});
 }
 
-std::vector<yaml_field> yaml_reader::fields(const YAML::Node& map,
-                                            const std::vector<std::string>& known,
+std::vector<yaml_field> yaml_reader::fields(yaml_node map, const std::vector<std::string>& known,
                                             const std::string& where) {
   std::vector<yaml_field> result;
   std::set<std::string> seen;
-  for (auto it = map.begin(); it != map.end(); ++it) {
+  for (auto [key, value] : map.entries()) {
     yaml_field f;
-    f.key_mark = mark(it->first);
-    if (!it->first.IsScalar()) {
-      error(f.key_mark, "a key in " + where + " must be a field name, not " +
-                            kind_name(it->first),
+    f.key_mark = mark(key);
+    if (!key.is_scalar()) {
+      error(f.key_mark, "a key in " + where + " must be a field name, not " + kind_name(key),
             "known fields: " + quoted_list(known));
       continue;
     }
-    f.key = it->first.Scalar();
-    f.value = it->second;
+    f.key = key.scalar();
+    f.value = value;
     // yaml-cpp gives an empty value the position of whatever follows it.
-    f.mark = f.value.IsNull() ? f.key_mark : mark(f.value);
+    f.mark = f.value.is_null() ? f.key_mark : mark(f.value);
     if (std::find(known.begin(), known.end(), f.key) == known.end()) {
       error(f.key_mark, "unknown field `" + f.key + "` in " + where,
             did_you_mean(f.key, known) + "known fields: " + quoted_list(known));
@@ -82,9 +81,9 @@ std::vector<yaml_field> yaml_reader::fields(const YAML::Node& map,
 
 std::optional<std::string> yaml_reader::scalar(const yaml_field& f, const std::string& what,
                                                const std::string& example) {
-  if (f.value.IsScalar())
-    return f.value.Scalar();
-  if (f.value.IsNull())
+  if (f.value.is_scalar())
+    return f.value.scalar();
+  if (f.value.is_null())
     error(f.mark, "`" + what + "` has no value", example);
   else
     error(f.mark, "`" + what + "` must be a single value, not " + kind_name(f.value), example);

@@ -6,17 +6,16 @@
 #include <string>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
-
 #include "schema/diagnostic.hpp"
 #include "schema/model.hpp"
 #include "schema/yaml_json.hpp"
+#include "schema/yaml_tree.hpp"
 
 namespace runner {
 
 struct yaml_field {
   std::string key;
-  YAML::Node value;
+  yaml_node value;
   source_mark key_mark;
   source_mark mark;  // of the value; of the key when the value is empty
 };
@@ -38,13 +37,13 @@ class yaml_reader {
   diagnostics& out() { return out_; }
   size_t& spec_budget() { return spec_budget_; }  // see yaml_json_context::budget
 
-  source_mark mark(const YAML::Node& n) const;
+  source_mark mark(yaml_node n) const;
   void error(source_mark at, std::string message, std::string hint);
 
   // The fields of a mapping in document order. Unknown keys (with a "did you
   // mean") and repeated keys are reported and left out. `where` completes
   // "unknown field `x` in ...".
-  std::vector<yaml_field> fields(const YAML::Node& map, const std::vector<std::string>& known,
+  std::vector<yaml_field> fields(yaml_node map, const std::vector<std::string>& known,
                                  const std::string& where);
 
   // A single value as text. An empty value or a list/mapping is reported,
@@ -69,6 +68,6 @@ class yaml_reader {
 };
 
 // "a mapping", "a list", "a value", "empty" — for "must be X, not Y".
-const char* kind_name(const YAML::Node& n);
+const char* kind_name(yaml_node n);
 
 }  // namespace runner

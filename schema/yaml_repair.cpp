@@ -107,6 +107,8 @@ int line_number(const std::string& text, size_t pos) {
 // a real space count (indentation, after `- ` and `:`); inside text it may be
 // meant.
 void repair_non_breaking_spaces(std::string& text, const std::string& file, diagnostics& out) {
+  if (text.find(kNbsp) == std::string::npos)
+    return;  // the usual case: spare the copy below
   std::vector<int> lines;
   source_mark first;
   std::string fixed;

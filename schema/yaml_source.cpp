@@ -1,16 +1,32 @@
 #include "schema/yaml_source.hpp"
 
-#include <unordered_set>
-#include <vector>
+#include <algorithm>
+#include <istream>
+#include <iterator>
+#include <streambuf>
 
-#include "schema/yaml_json.hpp"
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/parser.h>
+
 #include "schema/yaml_repair.hpp"
+#include "schema/yaml_tree_builder.hpp"
 
 namespace runner {
 
 namespace {
 
 bool continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// yaml-cpp reads from a stream; this one reads the text in place rather than
+// from a copy, which for a large group would be another megabyte or more.
+class text_buffer : public std::streambuf {
+ public:
+  explicit text_buffer(const std::string& text) {
+    // The get area is only read: putback just steps back over what was read.
+    char* begin = const_cast<char*>(text.data());
+    setg(begin, begin, begin + text.size());
+  }
+};
 
 // yaml-cpp 0.7 accepts a quoted string that is never closed and reads the rest
 // of the file into it, silently swallowing the tasks that follow. Find such a
@@ -28,35 +44,111 @@ bool closed_quote(const std::string& text, size_t open) {
   return false;
 }
 
-void report_unclosed_quote(const YAML::Node& root, const std::string& text,
-                           const std::string& file, diagnostics& out) {
-  std::vector<YAML::Node> todo = {root};
-  // An alias repeats its anchor's subtree, marks and all: walk each once, or
-  // a few nested aliases would make this walk endless.
-  std::unordered_set<int> walked;
-  while (!todo.empty()) {
-    YAML::Node n = todo.back();
-    todo.pop_back();
-    if ((n.IsMap() || n.IsSequence()) && !walked.insert(n.Mark().pos).second)
-      continue;
-    if (n.IsMap()) {
-      for (auto it = n.begin(); it != n.end(); ++it) {
-        todo.push_back(it->first);
-        todo.push_back(it->second);
-      }
-    } else if (n.IsSequence()) {
-      for (auto it = n.begin(); it != n.end(); ++it) todo.push_back(*it);
-    } else if (n.IsScalar() && n.Tag() == "!" && n.Mark().pos >= 0) {
-      size_t pos = static_cast<size_t>(n.Mark().pos);
-      if (pos < text.size() && (text[pos] == '"' || text[pos] == '\'') &&
-          !closed_quote(text, pos)) {
-        out.push_back({file, mark_of(n.Mark(), text), "unterminated quoted string",
-                       std::string("close it with `") + text[pos] +
-                           "`; without it YAML reads the rest of the file into this value"});
-        return;  // it runs to the end of the file: there is only one
+// Builds the first document's tree, reporting an unclosed quoted string as
+// the parser meets it (there is at most one: it runs to the end of the file).
+class checking_builder : public yaml_tree_builder {
+ public:
+  checking_builder(yaml_tree& tree, const yaml_list_reader* list, const std::string& text,
+                   const std::string& file, diagnostics& out)
+      : yaml_tree_builder(tree, list ? list->key : std::string(),
+                          list ? list->item : item_handler()),
+        text_(text), file_(file), out_(out) {}
+
+  YAML::Mark start = YAML::Mark::null_mark();  // of the document
+
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    if (!reported_ && tag == "!" && mark.pos >= 0) {
+      size_t pos = static_cast<size_t>(mark.pos);
+      if (pos < text_.size() && (text_[pos] == '"' || text_[pos] == '\'') &&
+          !closed_quote(text_, pos)) {
+        out_.push_back({file_, mark_of(mark, text_), "unterminated quoted string",
+                        std::string("close it with `") + text_[pos] +
+                            "`; without it YAML reads the rest of the file into this value"});
+        reported_ = true;
       }
     }
+    yaml_tree_builder::OnScalar(mark, tag, anchor, value);
   }
+
+ private:
+  const std::string& text_;
+  const std::string& file_;
+  diagnostics& out_;
+  bool reported_ = false;
+};
+
+// The documents after the first are only counted: a task group is one.
+class document_counter : public YAML::EventHandler {
+ public:
+  explicit document_counter(const YAML::Mark& first_start) : last_start_(first_start) {}
+
+  size_t documents = 0;
+  YAML::Mark first_root = YAML::Mark::null_mark();  // of the second document
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 makes an empty document of a token it cannot start one
+    // with (a `,` at the top) but leaves the token there, so asking for the
+    // next document would loop forever. A document starting where the last
+    // one did is that: the syntax error it is.
+    if (mark.pos == last_start_.pos)
+      throw YAML::ParserException(mark, YAML::ErrorMsg::UNKNOWN_TOKEN);
+    last_start_ = mark;
+    ++documents;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    node(m);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& m) {
+    if (first_root.is_null())
+      first_root = m;
+  }
+
+  YAML::Mark last_start_;
+};
+
+// One parse of the whole text. Throws YAML::ParserException on a syntax error.
+yaml_tree parse(const std::string& text, const std::string& file, const yaml_list_reader* list,
+                diagnostics& out) {
+  if (list)
+    list->start(text);
+  text_buffer buffer(text);
+  std::istream in(&buffer);
+  YAML::Parser parser(in);
+  yaml_tree tree;
+  checking_builder builder(tree, list, text, file, out);
+  if (!parser.HandleNextDocument(builder))
+    return tree;  // no document at all
+  document_counter rest(builder.start);
+  while (parser.HandleNextDocument(rest)) {
+  }
+  // First, as it is about the whole file.
+  if (rest.documents > 0)
+    out.insert(out.begin(),
+               diagnostic{file, mark_of(rest.first_root, text),
+                          "the file holds " + std::to_string(rest.documents + 1) +
+                              " YAML documents",
+                          "a task group is one document; remove the `---` separator or split "
+                          "the file"});
+  return tree;
 }
 
 }  // namespace
@@ -78,14 +170,14 @@ source_mark mark_of(const YAML::Mark& mark, const std::string& text) {
   return m;
 }
 
-source_mark mark_of(const YAML::Node& node, const std::string& text) {
-  return mark_of(node.Mark(), text);
+source_mark mark_of(yaml_node node, const std::string& text) {
+  return mark_of(node.mark(), text);
 }
 
-source_mark content_mark_of(const YAML::Node& node, const std::string& text) {
+source_mark content_mark_of(yaml_node node, const std::string& text) {
   source_mark m = mark_of(node, text);
-  YAML::Mark raw = node.Mark();
-  if (!node.IsScalar() || raw.pos < 0 || static_cast<size_t>(raw.pos) >= text.size())
+  YAML::Mark raw = node.mark();
+  if (!node.is_scalar() || raw.pos < 0 || static_cast<size_t>(raw.pos) >= text.size())
     return m;
   size_t pos = static_cast<size_t>(raw.pos);
   char c = text[pos];
@@ -108,24 +200,21 @@ source_mark content_mark_of(const YAML::Node& node, const std::string& text) {
   return m;
 }
 
-yaml_document load_yaml(const std::string& text, const std::string& file, diagnostics& out) {
+yaml_document load_yaml(std::string text, const std::string& file, diagnostics& out,
+                        const yaml_list_reader* list) {
   yaml_document doc;
-  doc.text = text;
+  doc.text = std::move(text);
   repair_non_breaking_spaces(doc.text, file, out);
 
   // After a guess (blanking a line) the errors that follow are often echoes of
   // the first, so only errors found after exact repairs are reported.
   bool guessed = false;
   for (int attempt = 0; attempt < 50; ++attempt) {
+    diagnostics found;  // by this attempt; kept only if it gets through
     try {
-      std::vector<YAML::Node> docs = YAML::LoadAll(doc.text);
-      if (docs.size() > 1)
-        out.push_back({file, mark_of(docs[1], doc.text),
-                       "the file holds " + std::to_string(docs.size()) + " YAML documents",
-                       "a task group is one document; remove the `---` separator or split "
-                       "the file"});
-      doc.root = docs.empty() ? YAML::Node() : docs.front();
-      report_unclosed_quote(*doc.root, doc.text, file, out);
+      doc.tree = parse(doc.text, file, list, found);
+      out.insert(out.end(), std::make_move_iterator(found.begin()),
+                 std::make_move_iterator(found.end()));
       return doc;
     } catch (const YAML::ParserException& e) {
       size_t pos = e.mark.pos < 0 ? doc.text.size()

@@ -70,6 +70,7 @@ class yaml_node {
 
  private:
   friend class yaml_tree;
+  friend class yaml_tree_builder;
   yaml_node(const yaml_tree* tree, std::uint32_t id) : tree_(tree), id_(id) {}
   yaml_node child(size_t i) const;
 
