@@ -1,23 +1,8 @@
 #include "actors/run_context.hpp"
 
 #include <chrono>
-#include <cstdio>
-#include <random>
 
 namespace runner {
-
-std::string make_uuid() {
-  thread_local std::mt19937_64 gen{std::random_device{}()};
-  uint64_t a = gen(), b = gen();
-  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
-  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
-  char buf[37];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
-                static_cast<unsigned>(a & 0xffff), static_cast<unsigned>(b >> 48),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return buf;
-}
 
 int64_t now_ms() {
   using namespace std::chrono;

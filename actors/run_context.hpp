@@ -8,6 +8,7 @@
 #include "drivers/limits.hpp"
 #include "drivers/registry.hpp"
 #include "schema/model.hpp"
+#include "schema/uuid.hpp"
 
 namespace runner {
 
@@ -20,7 +21,6 @@ struct run_context {
   observer_actor observer;
 };
 
-std::string make_uuid();  // random v4, for group and task run ids
 int64_t now_ms();         // unix epoch ms
 
 }  // namespace runner

@@ -1,4 +1,5 @@
 #include "schema/parse.hpp"
+#include "schema/uuid.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -7,7 +8,6 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
-#include <random>
 
 #include "schema/parse_task.hpp"
 #include "schema/task_index.hpp"
@@ -19,26 +19,6 @@ namespace runner {
 namespace {
 
 const std::vector<std::string> kGroupFields = {"id", "forward", "taskGroup"};
-
-std::string uuid_v4() {
-  std::random_device random;
-  unsigned char b[16];
-  for (int i = 0; i < 16; i += 4) {
-    unsigned int r = random();
-    for (int k = 0; k < 4; ++k) b[i + k] = static_cast<unsigned char>(r >> (8 * k));
-  }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  static const char hex[] = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10)
-      s += '-';
-    s += hex[b[i] >> 4];
-    s += hex[b[i] & 0x0F];
-  }
-  return s;
-}
 
 // Tasks are most of what a large group takes, and a vector that doubles
 // holds them twice over while it moves them. Grow it instead to the count
@@ -192,7 +172,7 @@ parse_result parse_task_group(std::string text, const std::string& file) {
   // largest here.
   check_unique_names(g, result.problems);
   if (g.id.empty())
-    g.id = uuid_v4();
+    g.id = make_uuid();
   result.group = std::move(g);
   sort_diagnostics(result.problems);
   return result;
