@@ -204,6 +204,12 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
           self->quit();
           return s.result;
         }
+        if (s.cancelled) {  // cancelled before it began: nothing runs
+          for (size_t i = 0; i < s.reported.size(); ++i)
+            if (!s.reported[i])
+              settle_unrun(self, i, task_status::cancelled, "cancelled");
+          return s.result;
+        }
         for (size_t i = 0; i < s.unfinished_deps.size(); ++i)
           if (s.deps.count(i) == 0)
             become_ready(self, i);
@@ -233,9 +239,11 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
       },
       [=](cancel_atom) {
         auto& s = self->state;
-        if (s.cancelled || !s.started)
+        if (s.cancelled)
           return;
         s.cancelled = true;
+        if (!s.started)
+          return;  // `run` will settle every task as cancelled
         s.waiting.clear();
         // Running tasks stop and report; the rest never start.
         for (size_t i = 0; i < s.live.size(); ++i)

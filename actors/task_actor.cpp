@@ -78,10 +78,10 @@ int64_t steady_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+// `line` comes masked from the line_buffer.
 void emit_line(self_ptr self, stream_kind stream, std::string_view line) {
   auto& st = self->state;
-  std::string text = st.secrets.empty() ? std::string(line) : st.secrets.mask(line);
-  self->send(st.args.ctx->observer, log_line{st.decl->name, stream, std::move(text)});
+  self->send(st.args.ctx->observer, log_line{st.decl->name, stream, std::string(line)});
 }
 
 void flush_lines(self_ptr self) {
@@ -153,8 +153,8 @@ void launch(self_ptr self) {
     st.started_steady_ms = steady_ms();
   }
   st.timed_out = false;
-  st.out_lines = std::make_unique<line_buffer>(st.args.ctx->limits.line_bytes);
-  st.err_lines = std::make_unique<line_buffer>(st.args.ctx->limits.line_bytes);
+  st.out_lines = std::make_unique<line_buffer>(st.args.ctx->limits.line_bytes, &st.secrets);
+  st.err_lines = std::make_unique<line_buffer>(st.args.ctx->limits.line_bytes, &st.secrets);
   task_invocation inv;
   inv.group_id = st.args.ctx->group->id;
   inv.task_name = st.decl->name;
@@ -189,11 +189,14 @@ void on_finished(self_ptr self, driver_result res) {
     return;
   }
   std::string error = std::move(res.error);
+  // The timeout may have fired after the process had already ended well.
+  if (res.success)
+    st.timed_out = false;
   if (st.timed_out) {
     error = "timed out after " + format_duration(*st.decl->timeout);
     r.has_exit_code = false;
   }
-  if (res.success && !st.timed_out) {
+  if (res.success) {
     r.exports.clear();
     for (auto& e : st.decl->exports) {
       auto i = res.outputs.find(e.name);

@@ -91,9 +91,15 @@ class exec_run : public process_listener {
   void on_output(stream_kind stream, std::string_view data) override {
     // The task wrote OUTPUT_FILE before it printed this, so a confidential
     // value it just produced is known before the line that shows it.
+    // Size and modification time together: a task may rewrite the file with
+    // a new value of the same length.
     struct stat st;
-    if (stat(output_file_.c_str(), &st) == 0 && st.st_size != seen_size_) {
+    if (stat(output_file_.c_str(), &st) == 0 &&
+        (st.st_size != seen_size_ || st.st_mtim.tv_sec != seen_mtime_.tv_sec ||
+         st.st_mtim.tv_nsec != seen_mtime_.tv_nsec || st.st_ino != seen_inode_)) {
       seen_size_ = st.st_size;
+      seen_mtime_ = st.st_mtim;
+      seen_inode_ = st.st_ino;
       std::string err;
       auto text = read_small_file(output_file_, file_limit(), err);
       auto parsed = parse_output_file(text, limits_, false);
@@ -139,6 +145,8 @@ class exec_run : public process_listener {
   std::string output_file_;
   output_limits limits_;
   off_t seen_size_ = 0;
+  timespec seen_mtime_{};
+  ino_t seen_inode_ = 0;
 };
 
 // Shared between the caller's thread and the reactor; only touched on the

@@ -99,9 +99,10 @@ output_file_result parse_output_file(std::string_view content, const output_limi
     if (name.empty())
       return fail(number, "the output name is empty; write `name=value`");
     if (!valid_name(name))
-      return fail(number, "output name `" + std::string(name) +
-                              "` is not valid; use letters, digits, '_' and '-', "
-                              "starting with a letter or '_'");
+      // The text is not quoted: a task that wrote a bare secret here would
+      // find part of it in the error, where masking does not know it.
+      return fail(number, "the output name is not valid; use letters, digits, '_' and '-', "
+                          "starting with a letter or '_'");
 
     std::string value;
     if (!is_block) {

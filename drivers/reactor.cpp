@@ -187,6 +187,9 @@ reactor::process_id reactor::spawn(const process_spec& spec,
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+  // Descriptors the runner inherited without O_CLOEXEC (a CI system's pipes)
+  // must not reach tasks: a background child would hold them open.
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
   if (!spec.working_dir.empty())
     posix_spawn_file_actions_addchdir_np(&fa, spec.working_dir.c_str());
 
@@ -352,12 +355,15 @@ void reactor::reap() {
       p.how.exit_code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
       p.how.signal = WTERMSIG(status);
-    // What the process wrote before it exited is in the pipes now: read it,
-    // then stop listening, even if a background child still holds them open.
-    if (p.out_fd >= 0)
-      read_pipe(p.out_fd);
-    if (p.out_fd >= 0)
-      close_pipe(p.out_fd);
+    // What the process wrote before it exited is in the pipe now: read it,
+    // then stop listening, even if a background child still holds it open.
+    // read_pipe() may finish the process and free `p` (at EOF), so only the
+    // fd number is used from here on; close_pipe() ignores a closed fd.
+    int fd = p.out_fd;
+    if (fd >= 0) {
+      read_pipe(fd);
+      close_pipe(fd);
+    }
     finish_if_done(id);
   }
 }

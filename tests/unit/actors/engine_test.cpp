@@ -231,6 +231,23 @@ TEST(Engine, DriverExceptionFailsOnlyThatTask) {
   EXPECT_EQ(exit_code_of(r), 3);
 }
 
+TEST(Engine, CancelBeforeRunRunsNothing) {
+  engine e;
+  task_group g;
+  g.tasks.push_back(task("a", {}));
+  g.tasks.push_back(task("b", {}, {"a"}));
+  auto sup = spawn_supervisor(*e.sys, e.context(std::move(g), 2));
+  caf::scoped_actor self{*e.sys};
+  self->send(sup, cancel_atom::value);
+  group_report out;
+  self->request(sup, caf::infinite, run_atom::value)
+      .receive([&](group_report& r) { out = std::move(r); }, [](caf::error&) {});
+  EXPECT_EQ(out.status, task_status::cancelled);
+  EXPECT_EQ(result(out, "a").status, task_status::cancelled);
+  EXPECT_EQ(result(out, "b").status, task_status::cancelled);
+  EXPECT_TRUE(e.drv->order.empty());
+}
+
 TEST(Engine, EmptyGroupSucceeds) {
   engine e;
   auto r = e.run(task_group{});

@@ -145,3 +145,51 @@ TEST(LineBuffer, ChunkingDoesNotChangeTheLines) {
 
 }  // namespace
 }  // namespace runner
+
+namespace runner {
+namespace {
+
+std::vector<std::string> masked_lines(size_t max, const std::vector<std::string>& chunks,
+                                      const masker& m) {
+  std::vector<std::string> out;
+  line_buffer lb(max, &m);
+  auto emit = [&](std::string_view l) { out.emplace_back(l); };
+  for (auto& c : chunks)
+    lb.feed(c, emit);
+  lb.flush(emit);
+  return out;
+}
+
+TEST(LineBuffer, SecretIsNotSplitByTheCutOfALongLine) {
+  masker m;
+  m.add("SUPERSECRETVALUE");
+  // The cut at 16 bytes would fall inside the secret if it were cut first.
+  auto lines = masked_lines(16, {"xxxxxxxxxxSUPERSECRETVALUE and more text\n"}, m);
+  std::string all;
+  for (auto& l : lines) {
+    EXPECT_LE(l.size(), 16u) << l;
+    all += l;
+  }
+  EXPECT_EQ(all, "xxxxxxxxxx*** and more text");
+}
+
+TEST(LineBuffer, SecretIsNotSplitByTheEarlyCutOfAnUnfinishedLine) {
+  masker m;
+  m.add("SUPERSECRETVALUE");
+  // Byte by byte, with no newline until the end: the buffer must not emit a
+  // head that ends inside the secret.
+  std::string text = std::string(30, 'x') + "SUPERSECRETVALUE" + std::string(30, 'y') + "\n";
+  std::vector<std::string> chunks;
+  for (char c : text)
+    chunks.emplace_back(1, c);
+  auto lines = masked_lines(16, chunks, m);
+  std::string all;
+  for (auto& l : lines)
+    all += l;
+  EXPECT_EQ(all, std::string(30, 'x') + "***" + std::string(30, 'y'));
+  for (auto& l : lines)
+    EXPECT_EQ(l.find("SUPER"), std::string::npos) << l;
+}
+
+}  // namespace
+}  // namespace runner
