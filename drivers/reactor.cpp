@@ -7,6 +7,7 @@
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -260,20 +261,25 @@ void reactor::terminate(process_id id, std::chrono::milliseconds grace) {
     if (i == procs_.end() || i->second->reaped)
       return;
     pid_t root = i->second->pid;
-    auto signalled = std::make_shared<std::vector<pid_t>>();
-    signal_tree(root, SIGTERM, signalled.get());
-    at(clock::now() + grace, [this, id, root, signalled] {
+    std::vector<pid_t> signalled;
+    signal_tree(root, SIGTERM, &signalled);
+    // Held as pidfds, not pids: by the time the grace period is over a pid
+    // may belong to another process, and SIGKILL must not reach it.
+    auto handles = std::make_shared<std::vector<int>>();
+    for (pid_t p : signalled) {
+      int fd = static_cast<int>(syscall(SYS_pidfd_open, p, 0));
+      if (fd >= 0)
+        handles->push_back(fd);
+    }
+    at(clock::now() + grace, [this, id, root, handles] {
+      // The root is ours until reaped, so its pid and group id are still its own.
       auto j = procs_.find(id);
       if (j != procs_.end() && !j->second->reaped)
         signal_tree(root, SIGKILL, nullptr);
-      // Whatever the tree held when it was asked to stop, the task's
-      // process group included, goes now even if the root is gone already.
-      kill(-root, SIGKILL);
-      for (pid_t p : *signalled)
-        for (pid_t d : descendants_of(p))
-          kill(d, SIGKILL);
-      for (pid_t p : *signalled)
-        kill(p, SIGKILL);
+      for (int fd : *handles) {
+        syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
+        close(fd);
+      }
     });
   });
 }
