@@ -242,10 +242,25 @@ reactor::process_id reactor::spawn(const process_spec& spec,
 void reactor::signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled) {
   // The tree is read before anything is signalled, because dying parents hand
   // their children to us and the parent links change. A process that left the
-  // group with setsid() is only reachable through those links. The root goes
-  // first, so its own end is by this signal and not a reaction to its
-  // children's.
+  // group with setsid() is only reachable through those links.
   auto tree = descendants_of(root);
+  if (signo == SIGKILL) {
+    // A process may fork between the scan and the kill, and its child would
+    // escape. So the tree is frozen first (stopped processes cannot fork) and
+    // read again until it stops growing.
+    kill(root, SIGSTOP);
+    kill(-root, SIGSTOP);
+    for (int round = 0; round < 8; ++round) {
+      for (pid_t d : tree)
+        kill(d, SIGSTOP);
+      auto again = descendants_of(root);
+      if (again.size() == tree.size())
+        break;
+      tree = std::move(again);
+    }
+  }
+  // The root goes first, so its own end is by this signal and not a reaction
+  // to its children's.
   kill(root, signo);
   kill(-root, signo);
   for (pid_t d : tree) {
