@@ -454,24 +454,23 @@ int reactor::next_timeout_ms() const {
 }
 
 // Polls /proc until no descendant is left: processes that are not our own
-// children die without telling us, so there is no event to wait for.
-void reactor::sweep_step(std::chrono::milliseconds grace, int phase,
-                         clock::time_point kill_at) {
+// children die without telling us, so there is no event to wait for. After
+// the grace period every poll sends SIGKILL, which also catches a process
+// forked in the meantime.
+void reactor::sweep_step(clock::time_point kill_at) {
   reap();
   auto left = descendants_of(self_);
   auto now = clock::now();
-  if (left.empty() || (phase == 1 && now >= kill_at + kill_wait_limit)) {
+  if (left.empty() || now >= kill_at + kill_wait_limit) {
     std::lock_guard<std::mutex> guard(done_mtx_);
     sweep_done_ = true;
     done_cv_.notify_all();
     return;
   }
-  if (phase == 0 && now >= kill_at) {
+  if (now >= kill_at)
     for (pid_t p : left)
       kill(p, SIGKILL);
-    phase = 1;
-  }
-  at(now + sweep_poll, [=] { sweep_step(grace, phase, kill_at); });
+  at(now + sweep_poll, [this, kill_at] { sweep_step(kill_at); });
 }
 
 void reactor::kill_all() {
@@ -489,7 +488,7 @@ size_t reactor::shutdown(std::chrono::milliseconds grace) {
     sweep_count_ = left.size();
     for (pid_t p : left)
       kill(p, SIGTERM);
-    sweep_step(grace, 0, clock::now() + grace);
+    sweep_step(clock::now() + grace);
   });
   std::unique_lock<std::mutex> lock(done_mtx_);
   done_cv_.wait(lock, [this] { return sweep_done_; });

@@ -96,7 +96,7 @@ class reactor {
   void signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled);
   void run_due_timers();
   int next_timeout_ms() const;
-  void sweep_step(std::chrono::milliseconds grace, int phase, clock::time_point kill_at);
+  void sweep_step(clock::time_point kill_at);
 
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
