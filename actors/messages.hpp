@@ -44,13 +44,14 @@ struct task_report {
   int64_t started_at_ms = 0;  // unix epoch ms; 0 = never started
   int64_t duration_ms = 0;
   int attempts = 0;
+  bool returns_slot = false;  // the task held a run slot; the report hands it back
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_report& x) {
   return f(caf::meta::type_name("task_report"), x.name, x.index, x.run_id, x.status, x.error,
            x.has_exit_code, x.exit_code, x.infrastructure, x.exports, x.runner, x.cached,
-           x.started_at_ms, x.duration_ms, x.attempts);
+           x.started_at_ms, x.duration_ms, x.attempts, x.returns_slot);
 }
 
 // From a finished task to each task that waits for it; carries its exports.

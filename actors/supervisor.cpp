@@ -234,6 +234,8 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
       },
       [=](task_report& r) {
         auto& s = self->state;
+        if (r.returns_slot && !s.cancelled)
+          hand_out_slot(self);
         if (r.index < s.reported.size() && s.ctx->group->tasks[r.index].name == r.name)
           on_report(self, r.index, std::move(r));
       },

@@ -101,9 +101,10 @@ void release_slot(self_ptr self) {
 // Final word, to the supervisor, which tells the tasks that wait for this one.
 void finish(self_ptr self, task_status status, std::string error = {}) {
   auto& st = self->state;
-  release_slot(self);
   st.at = phase::done;
   auto& r = st.report;
+  r.returns_slot = st.holds_slot;  // one message instead of release + report
+  st.holds_slot = false;
   r.status = status;
   r.error = st.secrets.empty() ? error : st.secrets.mask(error);
   if (r.started_at_ms != 0)
