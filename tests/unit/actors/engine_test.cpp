@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
 #include <mutex>
 
 #include "actors/console_observer.hpp"
@@ -130,6 +133,18 @@ struct engine {
   }
 };
 
+// Waits for the scripted driver to reach a state, with an upper bound so a bug
+// fails the test instead of hanging it.
+bool eventually(const std::function<bool()>& condition) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!condition())
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
+    else
+      std::this_thread::yield();
+  return true;
+}
+
 const task_report& result(const group_report& g, const std::string& name) {
   for (auto& r : g.results)
     if (r.name == name)
@@ -190,8 +205,7 @@ TEST(Engine, InProcessTypesAreNotBounded) {
   caf::scoped_actor self{*e.sys};
   auto pending = self->request(sup, caf::infinite, run_atom::value);
   // All five start although max_parallel is 1; then cancel ends them.
-  while (e.drv->hanging.load() < 5)
-    std::this_thread::yield();
+  EXPECT_TRUE(eventually([&] { return e.drv->hanging.load() == 5; }));  // cancel ends it either way
   self->send(sup, cancel_atom::value);
   group_report out;
   pending.receive([&](group_report& r) { out = std::move(r); }, [](caf::error&) {});
@@ -208,8 +222,7 @@ TEST(Engine, CancelStopsRunningAndPendingTasks) {
   auto sup = spawn_supervisor(*e.sys, ctx);
   caf::scoped_actor self{*e.sys};
   auto pending = self->request(sup, caf::infinite, run_atom::value);
-  while (e.drv->hanging.load() < 1)
-    std::this_thread::yield();
+  EXPECT_TRUE(eventually([&] { return e.drv->hanging.load() == 1; }));  // cancel ends it either way
   self->send(sup, cancel_atom::value);
   group_report out;
   pending.receive([&](group_report& r) { out = std::move(r); }, [](caf::error&) {});
