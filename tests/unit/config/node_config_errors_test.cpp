@@ -1,0 +1,226 @@
+// Every problem a node config can have: message, position and a hint.
+#include "config_test_util.hpp"
+
+namespace runner::test {
+namespace {
+
+TEST(NodeConfigErrors, UnknownKeySuggestsTheClosest) {
+  config_result r = parse_config("name: a\ntls: off\nmax_paralel: 4\nlog: {levl: info}\n");
+  expect_problem(r, "unknown field `max_paralel` in the node config", 3, 1);
+  EXPECT_NE(find_problem(r, "max_paralel")->hint.find("did you mean `max_parallel`"),
+            std::string::npos);
+  expect_problem(r, "unknown field `levl` in `log`", 4, 7);
+  EXPECT_NE(find_problem(r, "levl")->hint.find("did you mean `level`"), std::string::npos);
+}
+
+TEST(NodeConfigErrors, MissingName) {
+  config_result r = parse_config("tls: off\n");
+  expect_problem(r, "`name` is missing", 1, 1);
+}
+
+TEST(NodeConfigErrors, BadName) {
+  expect_problem(parse_config("name: 1node\ntls: off\n"), "node name `1node` is not valid", 1, 7);
+  expect_problem(parse_config("name: a b\ntls: off\n"), "node name `a b` is not valid", 1, 7);
+  config_result comma = parse_config("name: node-a,\ntls: off\n");
+  expect_problem(comma, "node name `node-a,` is not valid", 1, 7);
+  EXPECT_NE(comma.problems[0].hint.find("trailing comma"), std::string::npos);
+  expect_problem(parse_config("name: \"\"\ntls: off\n"), "node name `` is not valid", 1, 7);
+  EXPECT_TRUE(parse_config("name: Node_1.a-b\ntls: off\n").config);
+}
+
+TEST(NodeConfigErrors, BadListenAddress) {
+  expect_problem(parse_config("name: a\ntls: off\nlisten: 7700\n"),
+                 "`listen`: `7700` is not a valid "
+                 "address: it has no port",
+                 3, 9);
+  expect_problem(parse_config("name: a\ntls: off\nlisten: localhost:70000\n"),
+                 "the port `70000` is not a number from 1 to 65535", 3, 9);
+  expect_problem(parse_config("name: a\ntls: off\nlisten: 127.0.0.1:http\n"), "the port `http`", 3,
+                 9);
+  expect_problem(parse_config("name: a\ntls: off\nlisten: 300.0.0.1:80\n"),
+                 "`300.0.0.1` is not an IPv4 address", 3, 9);
+  expect_problem(parse_config("name: a\ntls: off\nlisten: ::1:80\n"),
+                 "an IPv6 address must be in brackets", 3, 9);
+}
+
+TEST(NodeConfigErrors, UnquotedIpv6SaysToQuote) {
+  for (const char* text : {"name: a\ntls: off\nlisten: [::1]:7700\n",
+                           "name: a\ntls: off\npeers:\n  b: [::1]:7700\n"}) {
+    config_result r = parse_config(text);
+    EXPECT_FALSE(r.config);
+    bool says_quote = false;
+    for (const diagnostic& d : r.problems)
+      says_quote |= d.hint.find("quote an IPv6 address") != std::string::npos && d.mark.line > 2;
+    EXPECT_TRUE(says_quote) << text << all_messages(r);
+  }
+  // Quoted, it is read; a value that YAML did read as a list is explained too.
+  EXPECT_TRUE(parse_config("name: a\ntls: off\nlisten: \"[::1]:7700\"\n").config);
+  expect_problem(parse_config("name: a\ntls: off\nlisten: [\"::1\", 7700]\n"),
+                 "`listen` must be host:port, not a list", 3, 9);
+}
+
+TEST(NodeConfigErrors, PeerAddressesNeedARealPort) {
+  config_result r = parse_config("name: a\ntls: off\npeers:\n  b: 127.0.0.1:0\n  c: 127.0.0.1\n");
+  expect_problem(r, "peer `b`: `127.0.0.1:0` is not a valid address: port 0", 4, 6);
+  expect_problem(r, "peer `c`: `127.0.0.1` is not a valid address: it has no port", 5, 6);
+}
+
+TEST(NodeConfigErrors, BadPeerName) {
+  expect_problem(parse_config("name: a\ntls: off\npeers: {9b: 127.0.0.1:1}\n"),
+                 "peer name `9b` is not valid", 3, 9);
+}
+
+TEST(NodeConfigErrors, PeersNotAMapping) {
+  expect_problem(parse_config("name: a\ntls: off\npeers: [127.0.0.1:7701]\n"),
+                 "`peers` must be a mapping of peer names to addresses, not a list", 3, 8);
+  expect_problem(parse_config("name: a\ntls: off\npeers: b\n"),
+                 "`peers` must be a mapping of peer names to addresses, not a single value", 3, 8);
+}
+
+TEST(NodeConfigErrors, TlsMissing) {
+  config_result r = parse_config("name: a\nlisten: 127.0.0.1:1\n");
+  expect_problem(r, "`tls` is missing", 1, 1);
+  EXPECT_NE(find_problem(r, "`tls` is missing")->hint.find("`tls: {cert, key, ca}`"),
+            std::string::npos);
+  EXPECT_NE(find_problem(r, "`tls` is missing")->hint.find("`tls: off`"), std::string::npos);
+}
+
+TEST(NodeConfigErrors, TlsNeedsAllThreeFiles) {
+  config_result r = parse_config("name: a\ntls: {cert: /x.crt}\n");
+  expect_problem(r, "`tls` has no `key`", 2, 6);
+  expect_problem(r, "`tls` has no `ca`", 2, 6);
+}
+
+TEST(NodeConfigErrors, TlsBadValue) {
+  expect_problem(parse_config("name: a\ntls: on\n"), "`tls` must be `off` or a mapping, not `on`",
+                 2, 6);
+  expect_problem(parse_config("name: a\ntls:\n"), "`tls` must be `off` or a mapping, not empty", 2,
+                 1);
+}
+
+TEST(NodeConfigErrors, TlsOffNeedsLoopback) {
+  config_result r = parse_config("name: a\ntls: off\nlisten: 0.0.0.0:7700\n");
+  expect_problem(r, "`tls: off` allows only a loopback `listen` address, not `0.0.0.0`", 3, 9);
+  expect_problem(parse_config("name: a\ntls: off\nlisten: node.example.com:7700\n"),
+                 "not `node.example.com`", 3, 9);
+  expect_problem(parse_config("name: a\ntls: off\npeers: {b: 10.0.0.5:7700}\n"),
+                 "`tls: off` allows only loopback peers, but `b` is at `10.0.0.5`", 3, 9);
+}
+
+TEST(NodeConfigErrors, AcceptFromUnknownPeer) {
+  config_result r = parse_config(
+      "name: a\ntls: off\npeers: {node-b: 127.0.0.1:1}\naccept:\n"
+      "  - {from: node-c, task_types: [os_exec]}\n");
+  expect_problem(r, "`accept` names `node-c`, which is not a peer", 5, 12);
+  EXPECT_NE(find_problem(r, "node-c")->hint.find("did you mean `node-b`"), std::string::npos);
+  // The check runs after everything is read, so peers may come after accept.
+  config_result later = parse_config(
+      "name: a\ntls: off\naccept:\n  - {from: node-b, task_types: [os_exec]}\n"
+      "peers: {node-b: 127.0.0.1:1}\n");
+  EXPECT_TRUE(later.config) << all_messages(later);
+}
+
+TEST(NodeConfigErrors, AcceptEmptyTaskTypes) {
+  config_result r = parse_config(
+      "name: a\ntls: off\naccept:\n  - {from: \"*\", task_types: []}\n"
+      "  - from: x\n");
+  expect_problem(r, "`task_types` is empty", 4, 29);
+  expect_problem(r, "an `accept` rule has no `task_types`", 5, 5);
+}
+
+TEST(NodeConfigErrors, AcceptDuplicateFrom) {
+  config_result r = parse_config(
+      "name: a\ntls: off\naccept:\n  - {from: \"*\", task_types: [a]}\n"
+      "  - {from: \"*\", task_types: [b]}\n");
+  expect_problem(r, "`accept` has two rules for `*`", 5, 12);
+  EXPECT_NE(find_problem(r, "two rules")->hint.find("line 4"), std::string::npos);
+}
+
+TEST(NodeConfigErrors, AcceptNotAList) {
+  expect_problem(parse_config("name: a\ntls: off\naccept: {from: x}\n"),
+                 "`accept` must be a list of rules, not a mapping", 3, 9);
+  expect_problem(parse_config("name: a\ntls: off\naccept: [os_exec]\n"),
+                 "an `accept` rule must be a mapping, not a single value", 3, 10);
+}
+
+TEST(NodeConfigErrors, MaxParallel) {
+  expect_problem(parse_config("name: a\ntls: off\nmax_parallel: 0\n"),
+                 "`max_parallel` must be at least 1, not 0", 3, 15);
+  expect_problem(parse_config("name: a\ntls: off\nmax_parallel: -2\n"),
+                 "`max_parallel` must be at least 1, not -2", 3, 15);
+  expect_problem(parse_config("name: a\ntls: off\nmax_parallel: many\n"),
+                 "`max_parallel`: `many` is not a whole number", 3, 15);
+}
+
+TEST(NodeConfigErrors, BadDuration) {
+  expect_problem(parse_config("name: a\ntls: off\nconnect_timeout: 10 seconds\n"),
+                 "`connect_timeout`: `10 seconds` is not a duration", 3, 18);
+  expect_problem(parse_config("name: a\ntls: off\nconnect_timeout: 0s\n"),
+                 "`connect_timeout` must be longer than 0", 3, 18);
+}
+
+TEST(NodeConfigErrors, LogValues) {
+  config_result r = parse_config("name: a\ntls: off\nlog:\n  level: warning\n  format: jsno\n");
+  expect_problem(r, "`log.level`: `warning` is not a known level", 4, 10);
+  expect_problem(r, "`log.format`: `jsno` is not a known format", 5, 11);
+  EXPECT_NE(find_problem(r, "jsno")->hint.find("did you mean `json`"), std::string::npos);
+  expect_problem(parse_config("name: a\ntls: off\nlog: debug\n"),
+                 "`log` must be a mapping, not a single value", 3, 6);
+}
+
+TEST(NodeConfigErrors, DriversNeedACommandList) {
+  config_result r = parse_config(
+      "name: a\ntls: off\ndrivers:\n"
+      "  - env: {A: b}\n"
+      "  - command: []\n"
+      "  - command: /usr/bin/drv --x\n"
+      "  - /usr/bin/drv\n");
+  expect_problem(r, "a `drivers` entry has no `command`", 4, 5);
+  expect_problem(r, "`command` is empty", 5, 14);
+  expect_problem(r, "`command` must be a list, not a single value", 6, 14);
+  expect_problem(r, "a `drivers` entry must be a mapping, not a single value", 7, 5);
+  expect_problem(parse_config("name: a\ntls: off\ndrivers: {command: [x]}\n"),
+                 "`drivers` must be a list, not a mapping", 3, 10);
+}
+
+TEST(NodeConfigErrors, NotAMapping) {
+  expect_problem(parse_config(""), "the document is empty", 1, 1);
+  expect_problem(parse_config("- name: a\n"), "a node config must be a mapping, not a list", 1, 1);
+}
+
+TEST(NodeConfigErrors, YamlSyntaxErrorsAreDiagnostics) {
+  config_result r = parse_config("name: a\ntls: off\npeers: {b: 127.0.0.1:1\n");
+  EXPECT_FALSE(r.config);
+  ASSERT_FALSE(r.problems.empty());
+  EXPECT_GT(r.problems[0].mark.line, 0);
+}
+
+TEST(NodeConfigErrors, ReportsEveryProblemAtOnceInFileOrder) {
+  config_result r = parse_config(
+      "name: 1a\n"               // 1 bad name
+      "listen: 0.0.0.0:99999\n"  // 2 bad port
+      "peers: {b: 127.0.0.1}\n"  // 3 no port
+      "accept:\n"
+      "  - {from: c, task_types: []}\n"    // 5 unknown peer, empty
+      "max_parallel: 0\n"                  // 6
+      "connect_timeout: soon\n"            // 7
+      "log: {level: loud, format: xml}\n"  // 8 two
+      "drivers: [{env: {}}]\n"             // 9
+      "colour: blue\n");                   // 10 unknown; and no tls
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(r.problems.size(), 12u) << all_messages(r);
+  for (const char* text : {"node name", "99999", "peer `b`", "not a peer", "`task_types` is empty",
+                           "max_parallel", "connect_timeout", "log.level", "log.format",
+                           "no `command`", "unknown field `colour`", "`tls` is missing"})
+    EXPECT_NE(find_problem(r, text), nullptr) << text << "\n" << all_messages(r);
+  for (size_t i = 1; i < r.problems.size(); ++i)
+    EXPECT_LE(r.problems[i - 1].mark.line, r.problems[i].mark.line);
+  for (const diagnostic& d : r.problems) {
+    EXPECT_EQ(d.file, "node.yaml");
+    EXPECT_GT(d.mark.line, 0);
+    EXPECT_GT(d.mark.column, 0);
+  }
+}
+
+}  // namespace
+}  // namespace runner::test
