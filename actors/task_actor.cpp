@@ -190,14 +190,15 @@ void on_finished(self_ptr self, driver_result res) {
     return;
   }
   std::string error = std::move(res.error);
-  // The timeout may have fired after the process had already ended well.
-  if (res.success)
+  // The timeout may have fired after the run had already ended on its own;
+  // only a run that the stop reached timed out (even if it then exited 0).
+  if (!res.stopped)
     st.timed_out = false;
   if (st.timed_out) {
     error = "timed out after " + format_duration(*st.decl->timeout);
     r.has_exit_code = false;
   }
-  if (res.success) {
+  if (res.success && !st.timed_out) {
     r.exports.clear();
     for (auto& e : st.decl->exports) {
       auto i = res.outputs.find(e.name);

@@ -21,6 +21,7 @@ struct driver_result {
   std::map<std::string, std::string> outputs;   // everything the task produced
   std::string error;                            // why it failed; empty on success
   bool infrastructure = false;                  // the runner, not the task, is at fault
+  bool stopped = false;                         // stop() reached it while it ran
 };
 
 // Where a running task reports. Calls arrive in the order they were made.

@@ -82,11 +82,23 @@ std::string signal_name(int sig) {
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 
+// Shared between the caller's thread and the reactor; only touched on the
+// reactor thread after construction.
+struct exec_state {
+  bool started = false;
+  bool stop_requested = false;
+  reactor::process_id id = 0;
+};
+
 // One run of one task, living on the reactor thread from spawn to exit.
 class exec_run : public process_listener {
  public:
-  exec_run(std::shared_ptr<task_events> events, std::string output_file, output_limits limits)
-      : events_(std::move(events)), output_file_(std::move(output_file)), limits_(limits) {}
+  exec_run(std::shared_ptr<task_events> events, std::string output_file, output_limits limits,
+           std::shared_ptr<exec_state> state)
+      : events_(std::move(events)),
+        output_file_(std::move(output_file)),
+        limits_(limits),
+        state_(std::move(state)) {}
 
   void on_output(stream_kind stream, std::string_view data) override {
     // The task wrote OUTPUT_FILE before it printed this, so a confidential
@@ -111,6 +123,8 @@ class exec_run : public process_listener {
 
   void on_exit(const process_exit& how) override {
     driver_result r;
+    // stop() ran on this thread before the exit was seen, so it hit the process.
+    r.stopped = state_->stop_requested;
     std::string file_error;
     auto text = read_small_file(output_file_, file_limit(), file_error);
     unlink(output_file_.c_str());  // ENOENT when the task wrote no outputs
@@ -144,17 +158,10 @@ class exec_run : public process_listener {
   std::shared_ptr<task_events> events_;
   std::string output_file_;
   output_limits limits_;
+  std::shared_ptr<exec_state> state_;
   off_t seen_size_ = 0;
   timespec seen_mtime_{};
   ino_t seen_inode_ = 0;
-};
-
-// Shared between the caller's thread and the reactor; only touched on the
-// reactor thread after construction.
-struct exec_state {
-  bool started = false;
-  bool stop_requested = false;
-  reactor::process_id id = 0;
 };
 
 class exec_handle : public running_task {
@@ -244,6 +251,7 @@ std::unique_ptr<running_task> os_exec_driver::start(task_invocation inv,
     if (state->stop_requested) {
       driver_result r;
       r.error = "stopped before it started";
+      r.stopped = true;
       events->finished(std::move(r));
       return;
     }
@@ -275,7 +283,7 @@ std::unique_ptr<running_task> os_exec_driver::start(task_invocation inv,
     ps.env = os_exec_environment(spec, output_file);
     if (spec.contains("working_dir") && spec["working_dir"].is_string())
       ps.working_dir = spec["working_dir"].get<std::string>();
-    auto run = std::make_shared<exec_run>(events, output_file, inv.limits);
+    auto run = std::make_shared<exec_run>(events, output_file, inv.limits, state);
     state->id = reactor_.spawn(ps, run);
     state->started = true;
   });

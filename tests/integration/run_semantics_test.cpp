@@ -160,6 +160,20 @@ taskGroup:
   EXPECT_EQ(g.result["results"]["stubborn"]["error"], "timed out after 200ms");
 }
 
+TEST(RunSemantics, GracefulExitAfterTimeoutIsStillATimeout) {
+  temp_dir tmp;
+  auto g = run_group(tmp, R"(
+taskGroup:
+  - name: polite
+    type: os_exec
+    timeout: 200ms
+    spec: {command: "trap 'exit 0' TERM; sleep 100 & wait"}
+)", {"--grace", "5s"});
+  EXPECT_EQ(g.raw.exit_code, 1);
+  EXPECT_EQ(g.result["results"]["polite"]["status"], "failed");
+  EXPECT_EQ(g.result["results"]["polite"]["error"], "timed out after 200ms");
+}
+
 TEST(RunSemantics, RetryUntilSuccess) {
   temp_dir tmp;
   auto counter = tmp.file("count");

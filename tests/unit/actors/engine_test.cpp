@@ -31,7 +31,10 @@ class scripted_driver : public driver {
     void stop(stop_reason) override {
       if (!stopped.exchange(true)) {
         --owner->running;
-        ev->finished(driver_result{false, std::nullopt, {}, "stopped", false});
+        driver_result r;
+        r.error = "stopped";
+        r.stopped = true;
+        ev->finished(std::move(r));
       }
     }
   };
