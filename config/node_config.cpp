@@ -1,4 +1,5 @@
 #include "config/node_config.hpp"
+#include "schema/document_file.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -199,21 +200,12 @@ config_result parse_node_config(const std::string& text, const std::string& file
 }
 
 config_result load_node_config(const std::string& path) {
-  const std::string hint = "check the path and the file's permissions";
-  config_result result;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    result.problems.push_back({path, {}, "cannot read `" + path + "`: it is a directory", hint});
+  std::string text;
+  if (auto problem = read_document_file(path, text)) {
+    config_result result;
+    result.problems.push_back(std::move(*problem));
     return result;
   }
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::string why = errno ? std::strerror(errno) : "cannot open it";
-    result.problems.push_back({path, {}, "cannot read `" + path + "`: " + why, hint});
-    return result;
-  }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return parse_node_config(text, path);
 }
 

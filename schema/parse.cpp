@@ -1,4 +1,5 @@
 #include "schema/parse.hpp"
+#include "schema/document_file.hpp"
 #include "schema/uuid.hpp"
 
 #include <algorithm>
@@ -179,30 +180,12 @@ parse_result parse_task_group(std::string text, const std::string& file) {
 }
 
 parse_result load_task_group(const std::string& path) {
-  const std::string hint = "check the path and the file's permissions";
-  parse_result result;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    result.problems.push_back({path, {}, "cannot read `" + path + "`: it is a directory", hint});
-    return result;
-  }
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::string why = errno ? std::strerror(errno) : "cannot open it";
-    result.problems.push_back({path, {}, "cannot read `" + path + "`: " + why, hint});
-    return result;
-  }
-  // One buffer of the file's size: for a large group the text is a good part
-  // of the memory it takes, so it is not copied about or grown by doubling.
   std::string text;
-  std::error_code size_ec;
-  auto size = std::filesystem::file_size(path, size_ec);
-  if (!size_ec)
-    text.reserve(size);
-  char chunk[1 << 16];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
-    text.append(chunk, static_cast<size_t>(in.gcount()));
+  if (auto problem = read_document_file(path, text)) {
+    parse_result result;
+    result.problems.push_back(std::move(*problem));
+    return result;
+  }
   return parse_task_group(std::move(text), path);
 }
 
