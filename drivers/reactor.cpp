@@ -75,11 +75,6 @@ struct reactor::process {
   process_exit how;
 };
 
-struct reactor::pipe_end {
-  process_id owner;
-  stream_kind stream;
-};
-
 void reactor::block_signals() {
   sigset_t set = taken_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
@@ -233,7 +228,7 @@ reactor::process_id reactor::spawn(const process_spec& spec,
   ev.events = EPOLLIN;
   ev.data.fd = out[0];
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, out[0], &ev);
-  pipes_.emplace(out[0], pipe_end{id, stream_kind::out});
+  pipes_.emplace(out[0], id);
   by_pid_.emplace(pid, id);
   procs_.emplace(id, std::move(p));
   return id;
@@ -393,14 +388,14 @@ void reactor::read_pipe(int fd) {
   auto it = pipes_.find(fd);
   if (it == pipes_.end())
     return;
-  auto owner = it->second.owner;
-  auto stream = it->second.stream;
+  auto owner = it->second;
   auto& p = *procs_.at(owner);
   char buf[65536];
   for (;;) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n > 0) {
-      p.listener->on_output(stream, std::string_view(buf, static_cast<size_t>(n)));
+      // stdout and stderr share this pipe, so it reports as stdout.
+      p.listener->on_output(stream_kind::out, std::string_view(buf, static_cast<size_t>(n)));
       continue;
     }
     if (n == 0) {
@@ -415,7 +410,7 @@ void reactor::close_pipe(int fd) {
   auto it = pipes_.find(fd);
   if (it == pipes_.end())
     return;
-  auto& p = *procs_.at(it->second.owner);
+  auto& p = *procs_.at(it->second);
   if (p.out_fd == fd)
     p.out_fd = -1;
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);

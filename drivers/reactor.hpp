@@ -86,7 +86,6 @@ class reactor {
 
  private:
   struct process;
-  struct pipe_end;
   void loop();
   void handle_signals();
   void reap();
@@ -113,7 +112,7 @@ class reactor {
   process_id next_id_ = 1;
   std::map<process_id, std::unique_ptr<process>> procs_;
   std::map<pid_t, process_id> by_pid_;
-  std::map<int, pipe_end> pipes_;  // fd -> owner
+  std::map<int, process_id> pipes_;  // output pipe fd -> its process
   std::multimap<clock::time_point, std::function<void()>> timers_;
   std::vector<process_id> failed_spawns_;
 
