@@ -25,6 +25,8 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<task_status>("runner::task_status");
   cfg.add_message_type<stream_kind>("runner::stream_kind");
   cfg.add_message_type<std::map<std::string, std::string>>("std::map<string,string>");
+  cfg.add_message_type<task_view>("runner::task_view");
+  cfg.add_message_type<std::vector<task_view>>("std::vector<runner::task_view>");
 }
 
 }  // namespace runner

@@ -90,6 +90,26 @@ typename Inspector::result_type inspect(Inspector& f, group_report& x) {
 }
 
 
+// What `runnerctl describe` shows of one task; answered by the supervisor for
+// tasks not running and by the task actor itself for running ones.
+struct task_view {
+  std::string name;
+  std::string type;
+  std::string state;       // pending, queued, running, backing_off, success, ...
+  std::string runner;
+  int attempts = 0;
+  int64_t started_at_ms = 0;
+  int64_t duration_ms = 0;
+  std::string error;       // masked
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_view& x) {
+  return f(caf::meta::type_name("task_view"), x.name, x.type, x.state, x.runner, x.attempts,
+           x.started_at_ms, x.duration_ms, x.error);
+}
+
+
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using acquire_atom = caf::atom_constant<caf::atom("acquire")>;
@@ -104,6 +124,7 @@ using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using summary_atom = caf::atom_constant<caf::atom("summary")>;
+using describe_atom = caf::atom_constant<caf::atom("describe")>;
 
 // Sees a group's progress: the CLI's live view / log printer.
 using observer_actor = caf::typed_actor<
@@ -120,7 +141,8 @@ using supervisor_actor = caf::typed_actor<
     caf::replies_to<acquire_atom>::with<granted_atom>,
     caf::reacts_to<release_atom>,
     caf::reacts_to<task_report>,
-    caf::reacts_to<cancel_atom>>;
+    caf::reacts_to<cancel_atom>,
+    caf::replies_to<describe_atom>::with<std::vector<task_view>>>;
 
 // One per task. The driver's events arrive as output/seen/finished.
 using task_actor = caf::typed_actor<
@@ -130,7 +152,8 @@ using task_actor = caf::typed_actor<
     caf::reacts_to<seen_atom, std::map<std::string, std::string>>,
     caf::reacts_to<finished_atom, driver_result>,
     caf::reacts_to<timeout_atom, int>,  // attempt
-    caf::reacts_to<retry_atom>>;
+    caf::reacts_to<retry_atom>,
+    caf::replies_to<describe_atom>::with<task_view>>;
 
 // Registers the types above with an actor system config.
 void add_message_types(caf::actor_system_config& cfg);

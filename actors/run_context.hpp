@@ -19,6 +19,11 @@ struct run_context {
   std::string node_name;  // reported as each task's `runner`
   size_t max_parallel = 1;
   observer_actor observer;
+  // Runs tasks with `forward.to` on another node; null without a mesh config.
+  driver* forwarder = nullptr;
+  // Confidential values the group arrived with (a task forwarded here brings
+  // the secrets it imported); every task masks them.
+  std::vector<std::string> secrets;
 };
 
 int64_t now_ms();         // unix epoch ms

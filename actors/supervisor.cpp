@@ -170,6 +170,29 @@ void on_report(self_ptr self, size_t i, task_report r) {
 
 }  // namespace
 
+// What a task looks like from here when its actor is not asked.
+task_view view_of(const supervisor_state& st, size_t i) {
+  const auto& decl = st.ctx->group->tasks[i];
+  task_view v;
+  v.name = decl.name;
+  v.type = decl.type;
+  if (st.reported[i]) {
+    const auto& r = st.reports[i];
+    v.state = to_string(r.status);
+    v.runner = r.runner;
+    v.attempts = r.attempts;
+    v.started_at_ms = r.started_at_ms;
+    v.duration_ms = r.duration_ms;
+    v.error = r.error;
+  } else {
+    v.state = "waiting";
+    for (auto& w : st.waiting)
+      if (auto* index = std::get_if<size_t>(&w); index && *index == i)
+        v.state = "queued";
+  }
+  return v;
+}
+
 supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
                                                     std::shared_ptr<const run_context> ctx) {
   auto& st = self->state;
@@ -238,6 +261,37 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
           hand_out_slot(self);
         if (r.index < s.reported.size() && s.ctx->group->tasks[r.index].name == r.name)
           on_report(self, r.index, std::move(r));
+      },
+      [=](describe_atom) -> caf::typed_response_promise<std::vector<task_view>> {
+        // Finished and waiting tasks are known here; running ones answer
+        // for themselves (attempt, phase, how long so far).
+        auto& s = self->state;
+        auto p = self->make_response_promise<std::vector<task_view>>();
+        auto views = std::make_shared<std::vector<task_view>>();
+        auto asked = std::make_shared<size_t>(0);
+        views->reserve(s.live.size());
+        for (size_t i = 0; i < s.live.size(); ++i)
+          views->push_back(view_of(s, i));
+        for (size_t i = 0; i < s.live.size(); ++i) {
+          if (!s.live[i])
+            continue;
+          (*views)[i].state = "running";
+          ++*asked;
+          self->request(s.live[i], std::chrono::seconds(2), describe_atom::value)
+              .then(
+                  [=](task_view& v) mutable {
+                    (*views)[i] = std::move(v);
+                    if (--*asked == 0)
+                      p.deliver(std::move(*views));
+                  },
+                  [=](caf::error&) mutable {
+                    if (--*asked == 0)  // it just finished; "running" is what it was
+                      p.deliver(std::move(*views));
+                  });
+        }
+        if (*asked == 0)
+          p.deliver(std::move(*views));
+        return p;
       },
       [=](cancel_atom) {
         auto& s = self->state;

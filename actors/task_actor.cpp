@@ -61,6 +61,7 @@ struct task_state {
   size_t pending = 0;
   std::map<std::string, std::string> imports;  // "task.var" -> value
   masker secrets;
+  std::vector<std::string> secret_values;  // imported confidential values
   std::unique_ptr<line_buffer> out_lines, err_lines;
   std::unique_ptr<running_task> handle;
   bool holds_slot = false;
@@ -119,8 +120,13 @@ void become_ready(self_ptr self) {
   auto& st = self->state;
   if (!st.drv) {
     st.report.infrastructure = true;
-    finish(self, task_status::failed,
-           "no driver for task type `" + st.decl->type + "` on this runner");
+    if (st.decl->forward)
+      finish(self, task_status::failed,
+             "the task forwards to `" + st.decl->forward->to +
+                 "`, but this runner has no mesh configuration: run it with --config FILE");
+    else
+      finish(self, task_status::failed,
+             "no driver for task type `" + st.decl->type + "` on this runner");
     return;
   }
   if (!st.drv->process_backed() || st.holds_slot) {
@@ -162,6 +168,8 @@ void launch(self_ptr self) {
   inv.run_id = r.run_id + "-" + std::to_string(r.attempts);
   inv.attempt = r.attempts;
   inv.limits = st.args.ctx->limits;
+  inv.task = st.decl;
+  inv.secrets = st.secret_values;
   self->send(st.args.ctx->observer, started_atom::value, st.decl->name, r.attempts);
   try {
     inv.spec = render_spec(st.decl->spec, st.imports);
@@ -182,6 +190,8 @@ void on_finished(self_ptr self, driver_result res) {
   flush_lines(self);
   st.handle.reset();
   auto& r = st.report;
+  if (!res.runner.empty())
+    r.runner = res.runner;
   r.has_exit_code = res.exit_code.has_value();
   r.exit_code = res.exit_code.value_or(0);
   r.infrastructure = res.infrastructure;
@@ -234,7 +244,12 @@ void on_finished(self_ptr self, driver_result res) {
 task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
   auto& st = self->state;
   st.decl = &args.ctx->group->tasks[args.index];
-  st.drv = args.ctx->drivers->find(st.decl->type);
+  bool forwarded = st.decl->forward && st.decl->forward->to != args.ctx->node_name;
+  st.drv = forwarded ? args.ctx->forwarder : args.ctx->drivers->find(st.decl->type);
+  for (auto& s : args.ctx->secrets) {
+    st.secrets.add(s);
+    st.secret_values.push_back(s);
+  }
   st.pending = args.waits_for;
   st.holds_slot = args.has_slot;
   st.report.name = st.decl->name;
@@ -280,8 +295,10 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
             if (v.name != imp.variable)
               continue;
             s.imports[d.from + "." + v.name] = v.value;
-            if (v.confidential)
+            if (v.confidential) {
               s.secrets.add(v.value);
+              s.secret_values.push_back(v.value);
+            }
           }
         }
         if (--s.pending == 0)
@@ -333,6 +350,22 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
         auto& s = self->state;
         if (s.at == phase::backing_off)
           become_ready(self);
+      },
+      [=](describe_atom) {
+        auto& s = self->state;
+        static const char* phases[] = {"waiting", "queued", "running", "backing_off", "done"};
+        task_view v;
+        v.name = s.decl->name;
+        v.type = s.decl->type;
+        v.state = phases[static_cast<int>(s.at)];
+        v.runner = s.report.runner;
+        v.attempts = s.report.attempts;
+        v.started_at_ms = s.report.started_at_ms;
+        if (v.started_at_ms)
+          v.duration_ms = steady_ms() - s.started_steady_ms;
+        if (s.decl->forward)
+          v.runner = s.decl->forward->to;
+        return v;
       },
   };
 }

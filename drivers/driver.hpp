@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "drivers/limits.hpp"
 #include "schema/model.hpp"
@@ -22,6 +23,7 @@ struct driver_result {
   std::string error;                            // why it failed; empty on success
   bool infrastructure = false;                  // the runner, not the task, is at fault
   bool stopped = false;                         // stop() reached it while it ran
+  std::string runner;                           // the node that ran it, if not this one
 };
 
 // Where a running task reports. Calls arrive in the order they were made.
@@ -42,6 +44,8 @@ struct task_invocation {
   int attempt = 1;
   json spec;           // templates already resolved
   output_limits limits;
+  const task_decl* task = nullptr;   // the declaration (outlives the run)
+  std::vector<std::string> secrets;  // confidential values the task imported
 };
 
 enum class stop_reason : uint8_t { cancelled, timed_out };

@@ -1,6 +1,7 @@
 #include "schema/validate.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 
 #include "schema/dag.hpp"
@@ -12,6 +13,26 @@
 #include "schema/yaml_reader.hpp"
 
 namespace runner {
+
+bool valid_forward_target(const std::string& to) {
+  if (to.empty())
+    return false;
+  auto colon = to.rfind(':');
+  if (colon != std::string::npos) {  // host:port, [v6]:port
+    std::string port = to.substr(colon + 1);
+    if (colon == 0 || port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos)
+      return false;
+    long n = std::stol(port);
+    return n > 0 && n < 65536;
+  }
+  if (!std::isalpha(static_cast<unsigned char>(to[0])))
+    return false;
+  for (char c : to)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      return false;
+  return true;
+}
 
 namespace {
 
@@ -28,7 +49,7 @@ class checker {
     }
     check_cycles();
     reject_when_conditions();
-    reject_forwarding();
+    check_forward_targets();
     reject_caching();
     for (const task_decl& t : g_.tasks)
       if (!t.type.empty() && types_.has(t.type))
@@ -61,6 +82,8 @@ class checker {
   void check_type(const task_decl& t) {
     if (t.type.empty() || types_.has(t.type))
       return;  // a missing type was reported by the parser
+    if (t.forward || g_.forward)
+      return;  // the runner it is forwarded to knows its own types and checks them
     std::vector<std::string> known = types_.names();
     std::sort(known.begin(), known.end());
     error(t.type_mark, "unknown task type `" + t.type + "`",
@@ -221,13 +244,21 @@ class checker {
               "remove `when`, or use `depends_on` to order tasks");
   }
 
-  void reject_forwarding() {
-    const char* message = "forwarding needs the runner mesh, not supported yet by this runner";
+  // `forward.to` names a node (a peer, or one a peer can reach) or is a
+  // host:port. Whether it is reachable is only known when the task runs.
+  void check_forward_targets() {
+    auto check = [&](const forward_decl& f) {
+      if (valid_forward_target(f.to))
+        return;
+      error(f.mark, "`" + f.to + "` is not a runner to forward to",
+            "write a node name like `node-b` (a peer in the runner config, or one a peer can "
+            "reach) or host:port like `10.0.0.5:7700`");
+    };
     if (g_.forward)
-      error(g_.forward->mark, message, "remove `forward` to run the group on this runner");
+      check(*g_.forward);
     for (const task_decl& t : g_.tasks)
       if (t.forward)
-        error(t.forward->mark, message, "remove `forward` to run the task on this runner");
+        check(*t.forward);
   }
 
   void reject_caching() {
@@ -251,7 +282,15 @@ diagnostics validate_task_group(const task_group& group, const task_type_catalog
 }
 
 checked_group load_and_validate(const std::string& path, const task_type_catalog& types) {
-  parse_result parsed = load_task_group(path);
+  return check_parsed(load_task_group(path), types);
+}
+
+checked_group check_document(std::string text, const std::string& file,
+                             const task_type_catalog& types) {
+  return check_parsed(parse_task_group(std::move(text), file), types);
+}
+
+checked_group check_parsed(parse_result parsed, const task_type_catalog& types) {
   checked_group result;
   result.problems = std::move(parsed.problems);
   if (!parsed.group)

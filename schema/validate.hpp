@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "schema/model.hpp"
+#include "schema/parse.hpp"
 
 namespace runner {
 
@@ -27,5 +28,12 @@ struct checked_group {
   diagnostics problems;
 };
 checked_group load_and_validate(const std::string& path, const task_type_catalog& types);
+// The same for a document that arrived as text (a group forwarded to this node).
+checked_group check_document(std::string text, const std::string& file,
+                             const task_type_catalog& types);
+checked_group check_parsed(parse_result parsed, const task_type_catalog& types);
+
+// A node name (`node-b`) or host:port, as `forward.to` takes.
+bool valid_forward_target(const std::string& to);
 
 }  // namespace runner

@@ -21,9 +21,19 @@ struct run_options {
   size_t max_parallel = 0;      // 0: number of CPU cores
   std::string grace = "10s";    // SIGTERM -> SIGKILL
   output_limits limits;
+  std::string config;           // node config: identity, TLS, peers (needed to forward)
+  std::string to;               // run the whole group on this runner (name or host:port)
+};
+
+struct serve_options {
+  std::string config;
+  std::string grace = "10s";
+  output_limits limits;
+  bool log_level_given = false;  // --log-level/--log-format beat the config's `log`
 };
 
 int run_command(const run_options& opts);
+int serve_command(const serve_options& opts);
 int validate_command(const std::string& file);
 int graph_command(const std::string& file, const std::string& format);
 

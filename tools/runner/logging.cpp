@@ -34,6 +34,8 @@ std::string setup_logging(const std::string& format, const std::string& level) {
   auto lvl = spdlog::level::from_str(level);
   if (lvl == spdlog::level::off && level != "off")
     return "unknown log level `" + level + "` (use trace, debug, info, warn, error or off)";
+  // Called again when `runner serve` applies its config's `log` section.
+  spdlog::drop("runner");
   auto logger = spdlog::stderr_logger_mt("runner");
   if (format == "json")
     logger->set_formatter(std::make_unique<json_formatter>());

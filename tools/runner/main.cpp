@@ -47,6 +47,17 @@ int main(int argc, char** argv) {
       ->transform(CLI::AsSizeValue(true))
       ->check(CLI::Range(size_t{16}, size_t{1} << 30));
 
+  run_cmd->add_option("--config", run.config,
+                      "runner config (name, tls, peers) for forwarding work to other runners");
+  run_cmd->add_option("--to", run.to,
+                      "run the whole group on this runner: a peer name or host:port");
+
+  runner::serve_options serve;
+  auto* serve_cmd = app.add_subcommand("serve", "run as a mesh node: accept work from peers");
+  serve_cmd->add_option("--config", serve.config, "runner config (SPEC.md §8)")->required();
+  serve_cmd->add_option("--grace", serve.grace,
+                        "time a stopped task gets between SIGTERM and SIGKILL (default 10s)");
+
   std::string check_file;
   auto* validate_cmd = app.add_subcommand("validate", "check a task group; exit 2 on problems");
   validate_cmd->add_option("file", check_file, "task group YAML or JSON")->required();
@@ -63,6 +74,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : runner::exit_invalid_input;
   }
+  serve.log_level_given = app.count("--log-level") + app.count("--log-format") > 0;
   if (auto err = runner::setup_logging(log_format, log_level); !err.empty()) {
     std::fprintf(stderr, "runner: %s\n", err.c_str());
     return runner::exit_invalid_input;
@@ -70,6 +82,8 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd)
       return runner::run_command(run);
+    if (*serve_cmd)
+      return runner::serve_command(serve);
     if (*validate_cmd)
       return runner::validate_command(check_file);
     return runner::graph_command(graph_file, graph_format);

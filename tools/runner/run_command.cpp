@@ -9,6 +9,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <future>
+#include <optional>
 #include <thread>
 
 #include "actors/console_observer.hpp"
@@ -16,7 +18,10 @@
 #include "actors/supervisor.hpp"
 #include "drivers/process_tree.hpp"
 #include "schema/duration.hpp"
+#include "schema/document_file.hpp"
 #include "schema/validate.hpp"
+#include "net/mesh_setup.hpp"
+#include "net/transport.hpp"
 #include "tools/runner/commands.hpp"
 #include "tools/runner/drivers_setup.hpp"
 
@@ -57,6 +62,96 @@ bool use_color(FILE* f) {
   return isatty(fileno(f)) && !(no_color && *no_color) && !(term && std::string(term) == "dumb");
 }
 
+
+// Prints and stores a finished group's result the same way whether it ran
+// here or on another node.
+int report_result(caf::actor_system& sys, const run_options& opts, observer_actor observer,
+                  const group_report& report, int code) {
+  caf::scoped_actor self{sys};
+  self->request(observer, caf::infinite, summary_atom::value, report.id, report.status)
+      .receive([](done_atom) {}, [](caf::error&) {});
+  if (opts.output == "json") {
+    write_result_json(std::cout, report);
+    std::cout.flush();
+  }
+  if (!opts.result_file.empty())
+    if (auto err = write_result_file(opts.result_file, report); !err.empty()) {
+      std::fprintf(stderr, "runner: %s\n", err.c_str());
+      if (code == exit_success)
+        code = exit_infrastructure;
+    }
+  return code;
+}
+
+observer_actor start_observer(caf::actor_system& sys, const run_options& opts, size_t tasks) {
+  FILE* log_out = opts.output == "json" ? stderr : stdout;
+  console_options copts;
+  copts.out = log_out;
+  copts.color = use_color(log_out);
+  copts.live = copts.color;  // a terminal that understands escape codes
+  copts.summary = opts.output != "json";
+  copts.task_count = tasks;
+  return spawn_console_observer(sys, copts);
+}
+
+bool forwards_anything(const task_group& g) {
+  for (auto& t : g.tasks)
+    if (t.forward)
+      return true;
+  return false;
+}
+
+// The whole group runs on another node; this process shows it as if local.
+int run_remote_group(caf::actor_system& sys, const run_options& opts, reactor& react,
+                     const task_group& group, const std::string& target,
+                     const mesh_runtime& mesh) {
+  group_request req;
+  if (auto problem = read_document_file(opts.file, req.document)) {
+    std::fputs(format_diagnostic(*problem).c_str(), stderr);
+    return exit_invalid_input;
+  }
+  req.file = opts.file;
+  req.group_id = group.id;
+  auto observer = start_observer(sys, opts, group.tasks.size());
+  progress_sink sink;
+  sink.started = [observer](const std::string& task, int attempt) {
+    caf::anon_send(observer, started_atom::value, task, attempt);
+  };
+  sink.log = [observer](log_line& l) { caf::anon_send(observer, std::move(l)); };
+  sink.report = [observer](task_report& r) { caf::anon_send(observer, std::move(r)); };
+  std::promise<group_outcome> outcome;
+  auto arrived = outcome.get_future();
+  spdlog::info("group {}: {} tasks, forwarded to {}", group.id, group.tasks.size(), target);
+  auto call = spawn_group_call(sys, mesh.calls, target, std::move(req), std::move(sink),
+                               [&outcome](group_outcome o) { outcome.set_value(std::move(o)); });
+  react.on_signal([call, target](int signo, int count) {
+    if (count == 1) {
+      spdlog::warn("{}: cancelling the group on {} (again to stop waiting)", strsignal(signo),
+                   target);
+      caf::anon_send(call, cancel_atom::value);
+    } else {
+      // The node sees this process go and cancels what is left there.
+      spdlog::warn("{} again: leaving without waiting for {}", strsignal(signo), target);
+      std::fflush(nullptr);
+      std::_Exit(exit_cancelled);
+    }
+  });
+  group_outcome out = arrived.get();
+  if (out.invalid) {
+    std::fputs(out.error.c_str(), stderr);
+    return exit_invalid_input;
+  }
+  if (!out.error.empty()) {
+    std::fprintf(stderr, "runner: group %s was not run: %s\n", group.id.c_str(),
+                 out.error.c_str());
+    caf::scoped_actor self{sys};
+    self->request(observer, caf::infinite, summary_atom::value, group.id, task_status::failed)
+        .receive([](done_atom) {}, [](caf::error&) {});
+    return exit_infrastructure;
+  }
+  return report_result(sys, opts, observer, out.report, exit_code_of(out.report));
+}
+
 }  // namespace
 
 int run_command(const run_options& opts) {
@@ -64,6 +159,20 @@ int run_command(const run_options& opts) {
   if (!grace) {
     std::fprintf(stderr, "runner: --grace `%s` is not a duration (use e.g. 500ms, 10s, 1m)\n",
                  opts.grace.c_str());
+    return exit_invalid_input;
+  }
+  std::optional<mesh_setup> mesh;
+  if (!opts.config.empty()) {
+    std::string error;
+    mesh = load_mesh_setup(opts.config, error);
+    if (!mesh) {
+      std::fputs(error.c_str(), stderr);
+      return exit_invalid_input;
+    }
+  }
+  if (!opts.to.empty() && !valid_forward_target(opts.to)) {
+    std::fprintf(stderr, "runner: --to `%s` is not a runner: write a node name or host:port\n",
+                 opts.to.c_str());
     return exit_invalid_input;
   }
   if (!become_subreaper())
@@ -79,9 +188,28 @@ int run_command(const run_options& opts) {
                  checked.problems.size() == 1 ? "" : "s");
     return exit_invalid_input;
   }
+  std::string node_name = mesh ? mesh->config.name : host_name();
+  std::string group_target = !opts.to.empty()          ? opts.to
+                             : checked.group->forward ? checked.group->forward->to
+                                                      : std::string{};
+  if (group_target == node_name)
+    group_target.clear();
+  if (!mesh && (!group_target.empty() || forwards_anything(*checked.group))) {
+    std::fprintf(stderr,
+                 "runner: %s forwards work to another runner, which needs this runner's mesh "
+                 "identity: run it with --config runner.yaml (name, tls, peers; see "
+                 "examples/mesh/)\n",
+                 opts.file.c_str());
+    return exit_invalid_input;
+  }
 
   caf::actor_system_config cfg;
-  add_message_types(cfg);
+  if (mesh) {
+    add_wire_types(cfg);
+    configure_transport(cfg, mesh->config);
+  } else {
+    add_message_types(cfg);
+  }
   // Workers that sleep on a condition variable wake at once when a task's
   // process ends; the work-stealing default polls with sleeps, which costs
   // both CPU and latency for a load of few, small messages. One worker per
@@ -89,23 +217,37 @@ int run_command(const run_options& opts) {
   cfg.set("scheduler.policy", caf::atom("sharing"));
   cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
   caf::actor_system sys{cfg};
+  std::optional<mesh_runtime> rt;
+  if (mesh)
+    rt = start_mesh_runtime(sys, *mesh);
+  // With a mesh, actors that talk to peers may outlive the group by a
+  // moment (a cancel on its way); they must not hold the process.
+  struct stop_mesh {
+    caf::actor_system& sys;
+    std::optional<mesh_runtime>& rt;
+    ~stop_mesh() {
+      if (rt) {
+        caf::anon_send_exit(rt->directory, caf::exit_reason::user_shutdown);
+        sys.await_actors_before_shutdown(false);
+      }
+    }
+  } stop_mesh_guard{sys, rt};
 
-  FILE* log_out = opts.output == "json" ? stderr : stdout;
-  console_options copts;
-  copts.out = log_out;
-  copts.color = use_color(log_out);
-  copts.live = copts.color;  // a terminal that understands escape codes
-  copts.summary = opts.output != "json";
-  copts.task_count = checked.group->tasks.size();
+  if (!group_target.empty())
+    return run_remote_group(sys, opts, react, *checked.group, group_target, *rt);
 
   auto ctx = std::make_shared<run_context>();
   ctx->group = std::make_shared<const task_group>(std::move(*checked.group));
   ctx->drivers = drivers.get();
   ctx->limits = opts.limits;
-  ctx->node_name = host_name();
-  ctx->max_parallel =
-      opts.max_parallel ? opts.max_parallel : std::max(1u, std::thread::hardware_concurrency());
-  ctx->observer = spawn_console_observer(sys, copts);
+  ctx->node_name = node_name;
+  size_t configured = mesh ? mesh->config.max_parallel : 0;
+  ctx->max_parallel = opts.max_parallel ? opts.max_parallel
+                      : configured      ? configured
+                                        : std::max(1u, std::thread::hardware_concurrency());
+  ctx->observer = start_observer(sys, opts, ctx->group->tasks.size());
+  if (rt)
+    ctx->forwarder = rt->forwarder.get();
   auto supervisor = spawn_supervisor(sys, ctx);
   spdlog::info("group {}: {} tasks, max_parallel {}", ctx->group->id, ctx->group->tasks.size(),
                ctx->max_parallel);
@@ -122,16 +264,18 @@ int run_command(const run_options& opts) {
 
   group_report report;
   int code = exit_infrastructure;
-  caf::scoped_actor self{sys};
-  self->request(supervisor, caf::infinite, run_atom::value)
-      .receive(
-          [&](group_report& g) {
-            report = std::move(g);
-            code = exit_code_of(report);
-          },
-          [&](caf::error& e) {
-            spdlog::error("group {} aborted: {}", ctx->group->id, sys.render(e));
-          });
+  {
+    caf::scoped_actor self{sys};
+    self->request(supervisor, caf::infinite, run_atom::value)
+        .receive(
+            [&](group_report& g) {
+              report = std::move(g);
+              code = exit_code_of(report);
+            },
+            [&](caf::error& e) {
+              spdlog::error("group {} aborted: {}", ctx->group->id, sys.render(e));
+            });
+  }
 
   struct rusage self_usage {};
   getrusage(RUSAGE_SELF, &self_usage);
@@ -144,20 +288,7 @@ int run_command(const run_options& opts) {
   if (leftovers)
     spdlog::info("ended {} leftover task process(es)", leftovers);
 
-  self->request(ctx->observer, caf::infinite, summary_atom::value, report.id, report.status)
-      .receive([](done_atom) {}, [](caf::error&) {});
-
-  if (opts.output == "json") {
-    write_result_json(std::cout, report);
-    std::cout.flush();
-  }
-  if (!opts.result_file.empty())
-    if (auto err = write_result_file(opts.result_file, report); !err.empty()) {
-      std::fprintf(stderr, "runner: %s\n", err.c_str());
-      if (code == exit_success)
-        code = exit_infrastructure;
-    }
-  return code;
+  return report_result(sys, opts, ctx->observer, report, code);
 }
 
 }  // namespace runner

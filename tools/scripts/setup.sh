@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config
   libcaf-dev libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
-  libssl-dev libgtest-dev libgmock-dev
+  libssl-dev openssl libgtest-dev libgmock-dev
   time procps python3
 )
 

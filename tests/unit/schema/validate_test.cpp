@@ -205,15 +205,23 @@ TEST(Validate, WhenIsNotSupportedYet) {
   EXPECT_HAS(d.hint, "depends_on");
 }
 
-TEST(Validate, ForwardingIsNotSupportedYet) {
-  diagnostics ds = check("forward: {to: b}\ntaskGroup:\n  - name: a\n    type: os_exec\n"
-                         "    forward: {to: 10.0.0.5:8888}\n");
-  EXPECT_EQ(count_of(ds, "forwarding needs the runner mesh, not supported yet by this runner"), 2)
-      << dump(ds);
-  EXPECT_AT(ds[0], 1, 1);
-  EXPECT_HAS(ds[0].hint, "run the group on this runner");
-  EXPECT_AT(ds[1], 5, 5);
-  EXPECT_HAS(ds[1].hint, "run the task on this runner");
+TEST(Validate, ForwardTargetsAreNodeNamesOrHostPort) {
+  diagnostics ok = check("forward: {to: node-b}\ntaskGroup:\n  - name: a\n    type: os_exec\n"
+                         "    spec: {command: 'true'}\n    forward: {to: 10.0.0.5:8888}\n");
+  EXPECT_TRUE(ok.empty()) << dump(ok);
+  diagnostics bad = check("forward: {to: 'node b'}\ntaskGroup:\n  - name: a\n    type: os_exec\n"
+                          "    spec: {command: 'true'}\n    forward: {to: 'host:99999'}\n");
+  ASSERT_EQ(count_of(bad, "is not a runner to forward to"), 2) << dump(bad);
+  EXPECT_AT(bad[0], 1, 1);
+  EXPECT_HAS(bad[0].hint, "host:port");
+  EXPECT_AT(bad[1], 6, 5);
+}
+
+TEST(Validate, AForwardedTaskMayUseATypeOnlyItsRunnerKnows) {
+  diagnostics ds = check("taskGroup:\n  - name: a\n    type: only_on_b\n    forward: {to: node-b}\n"
+                         "  - name: b\n    type: also_unknown\n");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_HAS(ds[0].message, "unknown task type `also_unknown`");
 }
 
 TEST(Validate, CachingIsNotSupportedYet) {

@@ -1,0 +1,141 @@
+#include "net/peer_directory.hpp"
+
+#include "actors/run_context.hpp"
+#include "config/address.hpp"
+#include "net/transport.hpp"
+
+namespace runner {
+
+namespace {
+
+struct link_state {
+  std::string host;
+  uint16_t port = 0;
+  std::string name;   // the peer's config name, "" for a bare host:port
+  std::string state = "idle";
+  std::string error;
+  int64_t since_ms = 0;
+  node_actor node;
+  std::vector<caf::typed_response_promise<link_reply>> waiting;
+};
+
+struct directory_state {
+  node_config node;
+  caf::io::middleman_actor mm;
+  std::map<std::string, link_state> links;  // by target text
+  static inline const char* name = "peer_directory";
+};
+
+using self_ptr = peer_directory::stateful_pointer<directory_state>;
+
+std::string address_of(const link_state& l) {
+  bool v6 = l.host.find(':') != std::string::npos;
+  return (v6 ? "[" + l.host + "]" : l.host) + ":" + std::to_string(l.port);
+}
+
+void settle(link_state& l, const std::string& state, std::string error) {
+  l.state = state;
+  l.error = std::move(error);
+  l.since_ms = now_ms();
+  link_reply r{l.node, address_of(l), l.state == "connected" ? std::string{} : l.error};
+  for (auto& p : l.waiting)
+    p.deliver(r);
+  l.waiting.clear();
+}
+
+void connect(self_ptr self, const std::string& target) {
+  auto& l = self->state.links[target];
+  l.state = "connecting";
+  l.since_ms = now_ms();
+  auto timeout = self->state.node.connect_timeout;
+  self->request(self->state.mm, timeout, caf::connect_atom::value, l.host, l.port)
+      .then(
+          [=](caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>&) {
+            auto& l = self->state.links[target];
+            if (!ptr) {
+              settle(l, "failed", "the runner at " + address_of(l) + " publishes no dispatcher");
+              return;
+            }
+            l.node = caf::actor_cast<node_actor>(std::move(ptr));
+            self->monitor(l.node);
+            settle(l, "connected", {});
+          },
+          [=](caf::error& e) {
+            auto& l = self->state.links[target];
+            std::string why = e == caf::sec::request_timeout
+                                  ? "no answer within connect_timeout (" +
+                                        std::to_string(self->state.node.connect_timeout.count()) +
+                                        " ms)"
+                                  : self->system().render(e);
+            settle(l, "failed", "cannot connect to " + address_of(l) + ": " + why);
+          });
+}
+
+}  // namespace
+
+peer_directory spawn_peer_directory(caf::actor_system& sys, const node_config& node) {
+  auto mm = transport_actor(sys, node);
+  return sys.spawn([node, mm](self_ptr self) -> peer_directory::behavior_type {
+    auto& st = self->state;
+    st.node = node;
+    st.mm = mm;
+    for (auto& [name, hp] : node.peers) {
+      auto& l = st.links[name];
+      l.host = hp.first;
+      l.port = hp.second;
+      l.name = name;
+      l.since_ms = now_ms();
+    }
+    self->set_down_handler([=](caf::down_msg& dm) {
+      for (auto& [target, l] : self->state.links)
+        if (l.node && l.node.address() == dm.source) {
+          l.node = node_actor{};
+          settle(l, "failed", "connection lost: " + self->system().render(dm.reason));
+        }
+    });
+    return {
+        [=](link_atom, const std::string& target) -> caf::typed_response_promise<link_reply> {
+          auto p = self->make_response_promise<link_reply>();
+          auto& links = self->state.links;
+          auto i = links.find(target);
+          if (i == links.end()) {
+            auto a = parse_address(target, false);
+            if (!a.ok) {
+              p.deliver(link_reply{{}, {}, "`" + target + "` is neither a peer of " +
+                                               self->state.node.name + " nor host:port"});
+              return p;
+            }
+            if (self->state.node.tls.off && !is_loopback_host(a.host)) {
+              p.deliver(link_reply{{}, {}, "`tls: off` allows loopback addresses only, not " +
+                                               target});
+              return p;
+            }
+            auto& l = links[target];
+            l.host = a.host;
+            l.port = a.port;
+            i = links.find(target);
+          }
+          auto& l = i->second;
+          if (l.node) {
+            p.deliver(link_reply{l.node, address_of(l), {}});
+            return p;
+          }
+          l.waiting.push_back(p);
+          if (l.state != "connecting")
+            connect(self, target);
+          return p;
+        },
+        [=](peers_atom) {
+          std::vector<peer_view> out;
+          for (auto& [target, l] : self->state.links) {
+            if (l.name.empty())
+              continue;
+            out.push_back(peer_view{l.name, address_of(l), l.state, l.error, l.since_ms});
+          }
+          return out;
+        },
+    };
+  });
+}
+
+}  // namespace runner

@@ -1,0 +1,31 @@
+#include "net/progress_relay.hpp"
+
+namespace runner {
+
+task_report masked_report(task_report r) {
+  for (auto& v : r.exports)
+    if (v.confidential)
+      v.value = "***";
+  return r;
+}
+
+observer_actor spawn_progress_relay(caf::actor_system& sys, progress_actor endpoint,
+                                    bool send_reports) {
+  return sys.spawn([=](observer_actor::pointer self) -> observer_actor::behavior_type {
+    return {
+        [=](started_atom, const std::string& task, int attempt) {
+          self->send(endpoint, started_atom::value, task, attempt);
+        },
+        [=](log_line& l) { self->send(endpoint, std::move(l)); },
+        [=](task_report& r) {
+          if (send_reports)
+            self->send(endpoint, masked_report(std::move(r)));
+        },
+        [](tick_atom) {},
+        // The run is over: everything sent before this is on its way.
+        [=](summary_atom, const std::string&, task_status) { return done_atom::value; },
+    };
+  });
+}
+
+}  // namespace runner

@@ -1,0 +1,348 @@
+#include "net/remote_call.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "config/address.hpp"
+
+namespace runner {
+
+namespace {
+
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
+// The endpoint a remote node sends progress to. A separate actor, not the
+// call itself: a peer can address only what we hand it, and this one does
+// nothing but pass progress to the sink. `flush` lets the call wait until
+// every progress message that arrived before the outcome has been handled.
+using endpoint_actor =
+    progress_actor::extend<caf::replies_to<flush_atom>::with<done_atom>>;
+
+endpoint_actor spawn_endpoint(caf::actor_system& sys, progress_sink sink) {
+  return sys.spawn([sink = std::move(sink)]() -> endpoint_actor::behavior_type {
+    return {
+        [=](started_atom, const std::string& task, int attempt) {
+          if (sink.started)
+            sink.started(task, attempt);
+        },
+        [=](log_line& l) {
+          if (sink.log)
+            sink.log(l);
+        },
+        [=](task_report& r) {
+          if (sink.report)
+            sink.report(r);
+        },
+        [](flush_atom) { return done_atom::value; },
+    };
+  });
+}
+
+template <class Req>
+struct kind;
+
+template <>
+struct kind<task_request> {
+  using outcome = task_outcome;
+  using atom = run_task_atom;
+  static const std::string& id(const task_request& r) { return r.run_id; }
+  static task_outcome failure(std::string error, bool no_route) {
+    task_outcome o;
+    o.error = std::move(error);
+    o.infrastructure = true;
+    o.no_route = no_route;
+    return o;
+  }
+  static bool no_route(const task_outcome& o) { return o.no_route; }
+};
+
+template <>
+struct kind<group_request> {
+  using outcome = group_outcome;
+  using atom = run_group_atom;
+  static const std::string& id(const group_request& r) { return r.group_id; }
+  static group_outcome failure(std::string error, bool no_route) {
+    group_outcome o;
+    o.error = std::move(error);
+    o.no_route = no_route;
+    return o;
+  }
+  static bool no_route(const group_outcome& o) { return o.no_route; }
+};
+
+template <class Req>
+struct call_state {
+  using outcome = typename kind<Req>::outcome;
+  std::shared_ptr<const call_env> env;
+  std::string target;
+  Req req;
+  std::function<void(outcome)> done;
+  endpoint_actor endpoint;
+  std::vector<std::string> candidates;
+  size_t next = 0;
+  bool routed = false;           // target reached through peers, not directly
+  std::vector<std::string> failures;
+  node_actor current;            // the node holding the request
+  std::string current_name;
+  bool sent = false, cancelled = false, finished = false;
+  static inline const char* name = "remote_call";
+};
+
+template <class Req>
+using call_ptr = typename call_actor::template stateful_pointer<call_state<Req>>;
+
+template <class Req>
+void finish(call_ptr<Req> self, typename kind<Req>::outcome out) {
+  auto& st = self->state;
+  if (st.finished)
+    return;
+  st.finished = true;
+  if (st.current)
+    self->demonitor(st.current.address());
+  // Progress that arrived before the outcome sits in the endpoint's mailbox;
+  // let it drain so the caller sees every log line before the end.
+  self->request(st.endpoint, caf::infinite, flush_atom::value)
+      .then([=](done_atom) mutable {
+        auto& s = self->state;
+        s.done(std::move(out));
+        self->send_exit(s.endpoint, caf::exit_reason::user_shutdown);
+        self->quit();
+      },
+      [=](caf::error&) mutable {
+        auto& s = self->state;
+        s.done(std::move(out));
+        self->quit();
+      });
+}
+
+template <class Req>
+credential sign(call_ptr<Req> self, const hello_reply& hello, const std::string& hash) {
+  auto& st = self->state;
+  credential c;
+  c.nonce = hello.nonce;
+  if (st.env->identity) {
+    c.cert_pem = identity_cert_pem(*st.env->identity);
+    c.signature = sign_proof(*st.env->identity, hello.node, hello.nonce, hash);
+  }
+  return c;
+}
+
+template <class Req>
+void try_next(call_ptr<Req> self);
+
+template <class Req>
+void give_up_on(call_ptr<Req> self, const std::string& candidate, std::string why) {
+  auto& st = self->state;
+  if (st.current) {
+    self->demonitor(st.current.address());
+    st.current = node_actor{};
+  }
+  if (!st.routed) {
+    finish(self, kind<Req>::failure(std::move(why), false));
+    return;
+  }
+  st.failures.push_back(candidate + ": " + why);
+  try_next(self);
+}
+
+template <class Req>
+void send_request(call_ptr<Req> self, const std::string& candidate) {
+  auto& st = self->state;
+  self->request(st.current, st.env->connect_timeout, hello_atom::value, wire_version)
+      .then(
+          [=](hello_reply& hello) {
+            auto& s = self->state;
+            if (s.finished)
+              return;
+            if (hello.version != wire_version) {
+              give_up_on(self, candidate,
+                         "runner `" + hello.node + "` speaks wire version " +
+                             std::to_string(hello.version) + ", this runner " +
+                             std::to_string(wire_version) + ": run the same runner version on both");
+              return;
+            }
+            if (is_node_name(candidate) && hello.node != candidate) {
+              give_up_on(self, candidate,
+                         "the runner at peer `" + candidate + "`'s address says it is `" +
+                             hello.node + "`: fix `peers` in the config");
+              return;
+            }
+            s.current_name = hello.node;
+            if (s.cancelled) {
+              finish(self, kind<Req>::failure("cancelled before it reached " + hello.node, false));
+              return;
+            }
+            auto cred = sign(self, hello, request_hash(self->system(), s.req));
+            s.sent = true;
+            progress_actor endpoint = s.endpoint;
+            self->request(s.current, caf::infinite, typename kind<Req>::atom{}, std::move(cred),
+                          s.req, endpoint)
+                .then(
+                    [=](typename kind<Req>::outcome& out) {
+                      auto& s2 = self->state;
+                      if (kind<Req>::no_route(out) && s2.routed && !s2.cancelled) {
+                        s2.sent = false;
+                        give_up_on(self, candidate, out.error);
+                        return;
+                      }
+                      finish(self, std::move(out));
+                    },
+                    [=](caf::error& e) {
+                      give_up_on(self, candidate,
+                                 "the request to " + self->state.current_name +
+                                     " failed: " + self->system().render(e));
+                    });
+          },
+          [=](caf::error& e) {
+            std::string why = e == caf::sec::request_timeout
+                                  ? "connected, but it did not answer within connect_timeout"
+                                  : self->system().render(e);
+            give_up_on(self, candidate, "no hello from `" + candidate + "`: " + why);
+          });
+}
+
+template <class Req>
+void try_next(call_ptr<Req> self) {
+  auto& st = self->state;
+  if (st.finished)
+    return;
+  if (st.next >= st.candidates.size()) {
+    std::string why = "no route from " + st.env->self_name + " to `" + st.target + "`";
+    if (st.candidates.empty())
+      why += ": it is not a peer in the config, and there is no other peer to ask";
+    for (auto& f : st.failures)
+      why += "; " + f;
+    finish(self, kind<Req>::failure(why, true));
+    return;
+  }
+  std::string candidate = st.candidates[st.next++];
+  self->request(st.env->directory, caf::infinite, link_atom::value, candidate)
+      .then(
+          [=](link_reply& link) {
+            auto& s = self->state;
+            if (s.finished)
+              return;
+            if (!link.node) {
+              give_up_on(self, candidate, link.error);
+              return;
+            }
+            s.current = link.node;
+            self->monitor(s.current);
+            send_request(self, candidate);
+          },
+          [=](caf::error& e) {
+            give_up_on(self, candidate, "no peer directory: " + self->system().render(e));
+          });
+}
+
+template <class Req>
+void start(call_ptr<Req> self) {
+  auto& st = self->state;
+  bool name = is_node_name(st.target);
+  st.req.to.destination = name ? st.target : std::string{};
+  if (st.req.to.path.empty() || st.req.to.path.back() != st.env->self_name)
+    st.req.to.path.push_back(st.env->self_name);
+  self->request(st.env->directory, caf::infinite, peers_atom::value)
+      .then(
+          [=](std::vector<peer_view>& peers) {
+            auto& s = self->state;
+            bool direct = !name;
+            for (auto& p : peers)
+              direct |= p.name == s.target;
+            if (direct) {
+              s.candidates.push_back(s.target);
+            } else {
+              // Depth first through the peers that have not seen it yet.
+              s.routed = true;
+              for (auto& p : peers)
+                if (std::find(s.req.to.path.begin(), s.req.to.path.end(), p.name) ==
+                    s.req.to.path.end())
+                  s.candidates.push_back(p.name);
+            }
+            try_next(self);
+          },
+          [=](caf::error& e) {
+            finish(self, kind<Req>::failure("no peer directory: " + self->system().render(e),
+                                            false));
+          });
+}
+
+template <class Req>
+void cancel(call_ptr<Req> self) {
+  auto& st = self->state;
+  if (st.cancelled || st.finished)
+    return;
+  st.cancelled = true;
+  if (!st.sent)
+    return;  // stops before sending: see send_request
+  cancel_request creq{kind<Req>::id(st.req)};
+  auto node = st.current;
+  self->request(node, st.env->connect_timeout, hello_atom::value, wire_version)
+      .then(
+          [=](hello_reply& hello) {
+            auto cred = sign(self, hello, request_hash(self->system(), creq));
+            self->request(node, self->state.env->connect_timeout, cancel_atom::value,
+                          std::move(cred), creq)
+                .then([=](admin_reply& r) {
+                        if (!r.error.empty())
+                          spdlog::warn("cancel on {}: {}", hello.node, r.error);
+                      },
+                      [](caf::error&) {});
+          },
+          [](caf::error&) {
+            // The connection is gone; the down handler ends the call.
+          });
+}
+
+template <class Req>
+call_actor spawn_call(caf::actor_system& sys, std::shared_ptr<const call_env> env,
+                      std::string target, Req req, progress_sink sink,
+                      std::function<void(typename kind<Req>::outcome)> done) {
+  auto endpoint = spawn_endpoint(sys, std::move(sink));
+  auto fn = [=](call_ptr<Req> self) -> call_actor::behavior_type {
+    auto& st = self->state;
+    st.env = env;
+    st.target = target;
+    st.req = req;
+    st.done = done;
+    st.endpoint = endpoint;
+    self->set_down_handler([=](caf::down_msg& dm) {
+      auto& s = self->state;
+      if (s.finished || !s.current || dm.source != s.current.address())
+        return;
+      s.current = node_actor{};
+      std::string who = s.current_name.empty() ? target : s.current_name;
+      std::string why = "lost the connection to " + who + " (" +
+                        self->system().render(dm.reason) + ")";
+      if (s.sent) {
+        finish(self, kind<Req>::failure(why + " while it ran the request", false));
+        return;
+      }
+      give_up_on(self, target, why);
+    });
+    start(self);
+    return {[=](cancel_atom) { cancel(self); }};
+  };
+  return sys.spawn(fn);
+}
+
+}  // namespace
+
+bool is_node_name(const std::string& target) {
+  return target.find(':') == std::string::npos;
+}
+
+call_actor spawn_task_call(caf::actor_system& sys, std::shared_ptr<const call_env> env,
+                           std::string target, task_request req, progress_sink sink,
+                           std::function<void(task_outcome)> done) {
+  return spawn_call(sys, std::move(env), std::move(target), std::move(req), std::move(sink),
+                    std::move(done));
+}
+
+call_actor spawn_group_call(caf::actor_system& sys, std::shared_ptr<const call_env> env,
+                            std::string target, group_request req, progress_sink sink,
+                            std::function<void(group_outcome)> done) {
+  return spawn_call(sys, std::move(env), std::move(target), std::move(req), std::move(sink),
+                    std::move(done));
+}
+
+}  // namespace runner

@@ -1,0 +1,50 @@
+#include "net/transport.hpp"
+
+#include <caf/openssl/all.hpp>
+
+namespace runner {
+
+void configure_transport(caf::actor_system_config& cfg, const node_config& node,
+                         const transport_tuning& tuning) {
+  cfg.load<caf::io::middleman>();
+  // Automatic connections would open extra listening ports and, with the
+  // OpenSSL module, plain-text BASP connections that bypass TLS.
+  cfg.set("middleman.enable-automatic-connections", false);
+  // The multiplexer runs on the middleman's own thread; extra BASP workers
+  // add a thread hop per message and cost latency for small messages.
+  cfg.set("middleman.workers", size_t{0});
+  cfg.set("middleman.heartbeat-interval", caf::timespan{tuning.heartbeat_interval});
+  cfg.set("middleman.connection-timeout", caf::timespan{tuning.connection_timeout});
+  if (node.tls.off)
+    return;
+  cfg.load<caf::openssl::manager>();
+  // All three set: CAF then requires and verifies a peer certificate chain on
+  // both sides. With none, it would silently fall back to anonymous ECDH,
+  // which node config validation makes impossible (tls needs cert, key, ca).
+  cfg.set("openssl.certificate", node.tls.cert);
+  cfg.set("openssl.key", node.tls.key);
+  cfg.set("openssl.cafile", node.tls.ca);
+}
+
+caf::io::middleman_actor transport_actor(caf::actor_system& sys, const node_config& node) {
+  if (node.tls.off)
+    return sys.middleman().actor_handle();
+  return sys.openssl_manager().actor_handle();
+}
+
+publish_result publish_node(caf::actor_system& sys, const node_config& node,
+                            const caf::strong_actor_ptr& whom, std::set<std::string> sigs) {
+  publish_result out;
+  auto mm = transport_actor(sys, node);
+  caf::scoped_actor self{sys};
+  std::string where = node.listen_host + ":" + std::to_string(node.listen_port);
+  self->request(mm, std::chrono::seconds(30), caf::publish_atom::value, node.listen_port, whom,
+                std::move(sigs), node.listen_host, true)
+      .receive([&](uint16_t port) { out.port = port; },
+               [&](caf::error& e) {
+                 out.error = "cannot listen on " + where + ": " + sys.render(e);
+               });
+  return out;
+}
+
+}  // namespace runner
