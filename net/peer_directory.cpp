@@ -43,6 +43,21 @@ void settle(link_state& l, const std::string& state, std::string error) {
   l.waiting.clear();
 }
 
+// CAF's connect errors, in words that say what to check.
+std::string explain(self_ptr self, const caf::error& e) {
+  if (e == caf::sec::request_timeout)
+    return "no answer within connect_timeout (" +
+           std::to_string(self->state.node.connect_timeout.count()) + " ms)";
+  if (e == caf::sec::cannot_connect_to_node)
+    return "connection refused or host unreachable (is `runner serve` running there?)";
+  if (e == caf::sec::disconnect_during_handshake)
+    return "the connection closed during the handshake (a certificate the other side does not "
+           "trust, a plain-TCP/TLS mismatch, or not a runner)";
+  if (e == caf::sec::connection_timeout)
+    return "the handshake did not finish in time (the node may be frozen or overloaded)";
+  return self->system().render(e);
+}
+
 void connect(self_ptr self, const std::string& target) {
   auto& l = self->state.links[target];
   l.state = "connecting";
@@ -62,12 +77,7 @@ void connect(self_ptr self, const std::string& target) {
           },
           [=](caf::error& e) {
             auto& l = self->state.links[target];
-            std::string why = e == caf::sec::request_timeout
-                                  ? "no answer within connect_timeout (" +
-                                        std::to_string(self->state.node.connect_timeout.count()) +
-                                        " ms)"
-                                  : self->system().render(e);
-            settle(l, "failed", "cannot connect to " + address_of(l) + ": " + why);
+            settle(l, "failed", "cannot connect to " + address_of(l) + ": " + explain(self, e));
           });
 }
 

@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
   app.add_flag("--plain", o.plain, "plain TCP, for a node with `tls: off` on loopback");
   app.add_option("--output", o.output, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.require_subcommand(1);
+  app.fallthrough();  // `runnerctl status --output json` as well as `--output json status`
   app.add_subcommand("status", "name, version, uptime, groups, peers");
   app.add_subcommand("groups", "running and recent groups");
   auto* describe = app.add_subcommand("describe", "one group (or forwarded task) and its tasks");

@@ -1,0 +1,189 @@
+// Forwarding between real runner processes over mutual TLS on loopback: a
+// whole group (--to and `forward:`), single tasks whose exports come back,
+// several hops, and runnerctl asking a node's actors.
+#include <gtest/gtest.h>
+
+#include "mesh_harness.hpp"
+
+namespace runner::test {
+namespace {
+
+const std::string kSecret = "pa55-Zebra-9931";
+
+std::string accept_all(const std::string& from = "*") {
+  return "accept:\n  - {from: \"" + from + "\", task_types: [os_exec]}\n";
+}
+
+// Every place a secret could leak to: what the submitter printed, the result
+// file, and each node's own output.
+void expect_no_secret(const std::string& where, const std::string& text) {
+  EXPECT_EQ(text.find(kSecret), std::string::npos) << "secret leaked into " << where << ":\n"
+                                                     << text;
+}
+
+TEST(MeshForward, GroupRunsOnTheNodeItIsSentToAndReportsLikeALocalRun) {
+  mesh_dir m;
+  node_process b(m.config("node-b", accept_all()));
+  ASSERT_TRUE(b.started()) << b.output();
+  auto a = m.config("node-a", "", false);
+  auto group = m.write("g.yaml",
+                       "taskGroup:\n"
+                       "  - name: first\n    type: os_exec\n"
+                       "    spec: {command: 'echo on-the-node; echo v=42 >> $OUTPUT_FILE'}\n"
+                       "    exports: [{name: v, scope: global}]\n"
+                       "  - name: second\n    type: os_exec\n"
+                       "    imports: [{from: first, variable: v}]\n"
+                       "    spec: {command: 'echo got {{ .first.v }}'}\n");
+  auto result = m.file("result.json");
+  auto r = run_runner({"run", group, "--config", a, "--to", b.address(), "--result-file", result});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("[first] on-the-node"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[second] got 42"), std::string::npos) << r.out;
+  auto j = parse_json(read_file(result));
+  EXPECT_EQ(j["status"], "success");
+  EXPECT_EQ(j["results"]["first"]["runner"], "node-b");
+  EXPECT_EQ(j["results"]["second"]["runner"], "node-b");
+  EXPECT_EQ(j["results"]["first"]["outputs"]["v"], "42");
+}
+
+TEST(MeshForward, GroupLevelForwardFieldAndExitCodesOfAFailingGroup) {
+  mesh_dir m;
+  node_process b(m.config("node-b", accept_all()));
+  ASSERT_TRUE(b.started()) << b.output();
+  auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
+  auto group = m.write("g.yaml",
+                       "forward: {to: node-b}\n"
+                       "taskGroup:\n"
+                       "  - {name: bad, type: os_exec, spec: {command: 'exit 4'}}\n"
+                       "  - {name: after, type: os_exec, depends_on: bad, spec: {command: 'true'}}\n");
+  auto r = run_runner({"run", group, "--config", a, "--output", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto j = parse_json(r.out);
+  EXPECT_EQ(j["status"], "failed");
+  EXPECT_EQ(j["results"]["bad"]["exit_code"], 4);
+  EXPECT_EQ(j["results"]["bad"]["runner"], "node-b");
+  EXPECT_EQ(j["results"]["after"]["status"], "skipped");
+}
+
+TEST(MeshForward, TheNodeValidatesAForwardedGroupAgainstItsOwnTaskTypes) {
+  mesh_dir m;
+  node_process b(m.config("node-b", accept_all()));
+  ASSERT_TRUE(b.started()) << b.output();
+  auto a = m.config("node-a", "", false);
+  auto group = m.write("g.yaml", "taskGroup:\n  - {name: x, type: no_such_type, spec: {}}\n");
+  auto r = run_runner({"run", group, "--config", a, "--to", b.address()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("unknown task type `no_such_type`"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("g.yaml:2:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("node-b"), std::string::npos) << r.err;
+}
+
+// The seed's scenario: only node-b can fetch the secret; a task on node-a uses it.
+TEST(MeshForward, ASecretFetchedOnOneNodeIsUsedOnAnotherAndShownNowhere) {
+  mesh_dir m;
+  node_process b(m.config("node-b", accept_all("node-a")));
+  ASSERT_TRUE(b.started()) << b.output();
+  auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
+  auto used = m.file("used.txt");
+  auto group = m.write(
+      "g.yaml",
+      "taskGroup:\n"
+      "  - name: fetch\n    type: os_exec\n    forward: {to: node-b}\n"
+      "    spec: {command: 'echo fetching; echo password=" + kSecret +
+          " >> $OUTPUT_FILE; echo the secret is " + kSecret + "'}\n"
+      "    exports: [{name: password, confidential: true, scope: global}]\n"
+      "  - name: use\n    type: os_exec\n"
+      "    imports: [{from: fetch, variable: password}]\n"
+      "    spec: {command: 'printf %s \"{{ .fetch.password }}\" > " + used +
+          "; echo using {{ .fetch.password }}'}\n");
+  auto result = m.file("result.json");
+  auto r = run_runner({"--log-level", "debug", "run", group, "--config", a, "--result-file",
+                       result});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(read_file(used), kSecret) << "the importing task must get the real value";
+  EXPECT_NE(r.out.find("[fetch] fetching"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[fetch] the secret is ***"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[use] using ***"), std::string::npos) << r.out;
+  auto j = parse_json(read_file(result));
+  EXPECT_EQ(j["results"]["fetch"]["runner"], "node-b");
+  EXPECT_EQ(j["results"]["use"]["runner"], "node-a");
+  EXPECT_EQ(j["results"]["fetch"]["outputs"]["password"], "***");
+  expect_no_secret("stdout", r.out);
+  expect_no_secret("stderr", r.err);
+  expect_no_secret("result file", read_file(result));
+  auto ctl = run_runnerctl({"--runner", b.address(), "--config", a, "groups", "--output", "json"});
+  EXPECT_EQ(ctl.exit_code, 0) << ctl.err;
+  expect_no_secret("runnerctl", ctl.out);
+  expect_no_secret("node-b's log", b.output());
+}
+
+// A knows only B; B knows C. A task for C goes through B.
+TEST(MeshForward, ATaskForANodeThatIsNoPeerIsRoutedThroughOne) {
+  mesh_dir m;
+  node_process c(m.config("node-c", accept_all("node-b")));
+  ASSERT_TRUE(c.started()) << c.output();
+  node_process b(m.config("node-b", accept_all("node-a") + "peers: {node-c: " + c.address() + "}\n"));
+  ASSERT_TRUE(b.started()) << b.output();
+  auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
+  auto group = m.write("g.yaml",
+                       "taskGroup:\n"
+                       "  - name: far\n    type: os_exec\n    forward: {to: node-c}\n"
+                       "    spec: {command: 'echo far away; echo where=c >> $OUTPUT_FILE'}\n"
+                       "    exports: [{name: where}]\n"
+                       "  - name: near\n    type: os_exec\n"
+                       "    imports: [{from: far, variable: where}]\n"
+                       "    spec: {command: 'echo came from {{ .far.where }}'}\n");
+  auto r = run_runner({"run", group, "--config", a, "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = parse_json(r.out);
+  EXPECT_EQ(j["results"]["far"]["runner"], "node-c");
+  EXPECT_NE(r.err.find("[far] far away"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[near] came from c"), std::string::npos) << r.err;
+}
+
+TEST(MeshForward, RunnerctlAnswersFromTheNodesActors) {
+  mesh_dir m;
+  node_process b(m.config("node-b", accept_all()));
+  ASSERT_TRUE(b.started()) << b.output();
+  auto a = m.config("node-a", "", false);
+  auto group = m.write("g.yaml",
+                       "id: ctl-group\ntaskGroup:\n"
+                       "  - {name: one, type: os_exec, spec: {command: 'true'}}\n"
+                       "  - {name: two, type: os_exec, depends_on: one, spec: {command: 'exit 3'}}\n");
+  auto r = run_runner({"run", group, "--config", a, "--to", b.address()});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  auto admin = m.pki().make_leaf("admin");
+  std::vector<std::string> id{"--runner", b.address(), "--cert", admin.cert, "--key", admin.key,
+                              "--ca", m.pki().ca_cert(), "--output", "json"};
+  auto with = [&](std::vector<std::string> more) {
+    auto v = id;
+    v.insert(v.end(), more.begin(), more.end());
+    return v;
+  };
+  auto status = run_runnerctl(with({"status"}));
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto s = parse_json(status.out);
+  EXPECT_EQ(s["node"], "node-b");
+  EXPECT_EQ(s["recent_groups"], 1);
+  EXPECT_GE(s["uptime_ms"].get<int64_t>(), 0);
+  auto groups = parse_json(run_runnerctl(with({"groups"})).out);
+  ASSERT_EQ(groups["groups"].size(), 1u) << groups.dump();
+  EXPECT_EQ(groups["groups"][0]["id"], "ctl-group");
+  EXPECT_EQ(groups["groups"][0]["submitter"], "node-a");
+  EXPECT_EQ(groups["groups"][0]["state"], "failed");
+  auto describe = parse_json(run_runnerctl(with({"describe", "ctl-group"})).out);
+  auto tasks = describe["groups"][0]["tasks"];
+  ASSERT_EQ(tasks.size(), 2u) << describe.dump();
+  EXPECT_EQ(tasks[0]["state"], "success");
+  EXPECT_EQ(tasks[1]["state"], "failed");
+  EXPECT_EQ(tasks[1]["runner"], "node-b");
+  auto unknown = run_runnerctl(with({"describe", "nope"}));
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("knows no group or task `nope`"), std::string::npos) << unknown.err;
+  auto text = run_runnerctl({"--runner", b.address(), "--config", a, "status"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("node-b"), std::string::npos) << text.out;
+}
+
+}  // namespace
+}  // namespace runner::test

@@ -1,0 +1,120 @@
+#include "mesh_harness.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <regex>
+
+extern char** environ;
+
+namespace runner::test {
+
+mesh_dir::mesh_dir() : pki_(std::make_unique<test_pki>(dir_.path() + "/pki")) {}
+
+std::string mesh_dir::config(const std::string& name, const std::string& extra, bool listen,
+                             std::string file) {
+  std::string stem = pki().dir() + "/" + name;
+  if (!std::filesystem::exists(stem + ".crt"))
+    pki().make_leaf(name);
+  std::string tls = "tls: {cert: " + stem + ".crt, key: " + stem + ".key, ca: " + pki().ca_cert() +
+                    "}\n";
+  return config_with_tls(name, tls, extra, listen, file);
+}
+
+std::string mesh_dir::config_with_tls(const std::string& name, const std::string& tls_yaml,
+                                      const std::string& extra, bool listen,
+                                      const std::string& file) {
+  std::string text = "name: " + name + "\n";
+  if (listen)
+    text += "listen: 127.0.0.1:0\n";
+  text += tls_yaml;
+  text += "connect_timeout: 5s\n";
+  text += extra;
+  return write(file.empty() ? name + ".yaml" : file, text);
+}
+
+node_process::node_process(const std::string& config, const std::vector<std::string>& extra_args) {
+  out_file_ = config + ".out";
+  err_file_ = config + ".err";
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&fa, 2, err_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<std::string> argv{runner_binary(), "--log-level", "info", "serve", "--config",
+                                config, "--grace", "2s"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> args;
+  for (auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) != 0)
+    std::abort();
+  posix_spawn_file_actions_destroy(&fa);
+  // The node prints "listening on 127.0.0.1:PORT" once it accepts connections.
+  static const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
+  eventually(
+      [&] {
+        std::smatch m;
+        std::string out = read_file(out_file_);
+        if (std::regex_search(out, m, listening)) {
+          port_ = static_cast<uint16_t>(std::stoi(m[1]));
+          return true;
+        }
+        return !process_alive(pid_);
+      },
+      std::chrono::seconds(30));
+}
+
+node_process::~node_process() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::string node_process::output() const { return read_file(out_file_) + read_file(err_file_); }
+
+void node_process::signal(int signo) {
+  if (pid_ > 0)
+    kill(pid_, signo);
+}
+
+int node_process::wait_exit(std::chrono::milliseconds limit) {
+  int status = 0;
+  bool gone = eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, limit);
+  if (!gone)
+    return -1;
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string runnerctl_binary() { return RUNNERCTL_BINARY; }
+
+run_output run_runnerctl(const std::vector<std::string>& args, std::chrono::milliseconds limit) {
+  std::vector<std::string> argv{runnerctl_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  process p(argv);
+  return p.wait(limit);
+}
+
+uint16_t closed_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+}  // namespace runner::test

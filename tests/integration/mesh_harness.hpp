@@ -1,0 +1,72 @@
+#pragma once
+// Real mesh nodes for integration tests: a temporary directory with a test PKI
+// (made at test time), node configs, and `runner serve` processes listening on
+// port 0 whose address is read from the line they print once they listen.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness.hpp"
+#include "tests/support/test_pki.hpp"
+
+namespace runner::test {
+
+class mesh_dir {
+ public:
+  mesh_dir();
+  const std::string& path() const { return dir_.path(); }
+  std::string file(const std::string& name) const { return dir_.file(name); }
+  std::string write(const std::string& name, const std::string& text) const {
+    return dir_.write(name, text);
+  }
+  test_pki& pki() { return *pki_; }
+
+  // Writes `<file>` holding a node config for `name` with a certificate of the
+  // test CA (made on first use), `listen: 127.0.0.1:0` if `listen`, and
+  // `extra` appended verbatim (peers, accept, ...). Returns its path.
+  std::string config(const std::string& name, const std::string& extra = "", bool listen = true,
+                     std::string file = "");
+  // The same with explicit tls lines (wrong CA, tls: off, ...).
+  std::string config_with_tls(const std::string& name, const std::string& tls_yaml,
+                              const std::string& extra, bool listen, const std::string& file);
+
+ private:
+  temp_dir dir_;
+  std::unique_ptr<test_pki> pki_;
+};
+
+// `runner serve --config F`, its output in files next to the config.
+class node_process {
+ public:
+  explicit node_process(const std::string& config,
+                        const std::vector<std::string>& extra_args = {});
+  ~node_process();  // SIGKILL and reap if still running
+
+  bool started() const { return port_ != 0; }
+  uint16_t port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  pid_t pid() const { return pid_; }
+  std::string output() const;  // stdout + stderr so far
+  void signal(int signo);
+  int wait_exit(std::chrono::milliseconds limit = std::chrono::seconds(30));  // exit code
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  std::string out_file_, err_file_;
+};
+
+std::string runnerctl_binary();
+
+// Runs runnerctl with `args`.
+run_output run_runnerctl(const std::vector<std::string>& args,
+                         std::chrono::milliseconds limit = std::chrono::seconds(60));
+
+// A TCP port on 127.0.0.1 that nothing listens on (bound, then closed).
+uint16_t closed_port();
+
+}  // namespace runner::test
