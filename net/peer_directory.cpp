@@ -2,6 +2,7 @@
 
 #include "actors/run_context.hpp"
 #include "config/address.hpp"
+#include "net/tls_probe.hpp"
 #include "net/transport.hpp"
 
 namespace runner {
@@ -58,10 +59,48 @@ std::string explain(self_ptr self, const caf::error& e) {
   return self->system().render(e);
 }
 
+using probe_atom = caf::atom_constant<caf::atom("probe")>;
+
+void caf_connect(self_ptr self, const std::string& target);
+
+// See tls_probe.hpp: CAF is asked to connect only to a peer that has just
+// finished a TLS handshake with us. The probe blocks, so it runs detached.
 void connect(self_ptr self, const std::string& target) {
   auto& l = self->state.links[target];
   l.state = "connecting";
   l.since_ms = now_ms();
+  const auto& node = self->state.node;
+  if (node.tls.off) {
+    caf_connect(self, target);
+    return;
+  }
+  tls_files files{node.tls.cert, node.tls.key, node.tls.ca};
+  auto prober = self->system().spawn<caf::detached>(
+      [files, host = l.host, port = l.port,
+       deadline = node.connect_timeout](caf::event_based_actor* p) -> caf::behavior {
+        return {[=](probe_atom) {
+          p->quit();
+          return probe_tls(host, port, files, deadline);
+        }};
+      });
+  self->request(prober, caf::infinite, probe_atom::value)
+      .then(
+          [=](std::string& error) {
+            if (error.empty()) {
+              caf_connect(self, target);
+              return;
+            }
+            auto& l = self->state.links[target];
+            settle(l, "failed", "cannot connect to " + address_of(l) + ": " + error);
+          },
+          [=](caf::error& e) {
+            auto& l = self->state.links[target];
+            settle(l, "failed", "cannot connect to " + address_of(l) + ": " + explain(self, e));
+          });
+}
+
+void caf_connect(self_ptr self, const std::string& target) {
+  auto& l = self->state.links[target];
   auto timeout = self->state.node.connect_timeout;
   self->request(self->state.mm, timeout, caf::connect_atom::value, l.host, l.port)
       .then(

@@ -21,6 +21,11 @@ struct transport_tuning {
   std::chrono::milliseconds connection_timeout{5000};
 };
 
+// The scheduler settings every runner process uses (see transport.cpp for
+// the measurements behind them). RUNNER_CAF_DEFAULTS=1 in the environment
+// keeps CAF's own defaults instead, so bench/ can measure the difference.
+void tune_scheduler(caf::actor_system_config& cfg);
+
 // Loads the middleman (and the OpenSSL module unless tls is off) into `cfg`
 // and sets the transport options. Call before constructing the actor system.
 void configure_transport(caf::actor_system_config& cfg, const node_config& node,
@@ -37,5 +42,12 @@ struct publish_result {
 };
 publish_result publish_node(caf::actor_system& sys, const node_config& node,
                             const caf::strong_actor_ptr& whom, std::set<std::string> sigs);
+
+// CAF's middleman joins its network thread when the actor system goes down;
+// a connection stuck in a TLS handshake with a frozen peer would hold that
+// forever. Call this once the process's work is done and everything is
+// flushed: if the teardown takes longer than `limit`, the process exits with
+// `code` anyway.
+void exit_if_teardown_hangs(int code, std::chrono::milliseconds limit = std::chrono::seconds(5));
 
 }  // namespace runner

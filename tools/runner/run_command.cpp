@@ -229,12 +229,7 @@ int run_command(const run_options& opts) {
   } else {
     add_message_types(cfg);
   }
-  // Workers that sleep on a condition variable wake at once when a task's
-  // process ends; the work-stealing default polls with sleeps, which costs
-  // both CPU and latency for a load of few, small messages. One worker per
-  // core: the child processes need the cores more than idle workers do.
-  cfg.set("scheduler.policy", caf::atom("sharing"));
-  cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
+  tune_scheduler(cfg);
   caf::actor_system sys{cfg};
   std::optional<mesh_runtime> rt;
   if (mesh)
@@ -246,14 +241,18 @@ int run_command(const run_options& opts) {
     std::optional<mesh_runtime>& rt;
     ~stop_mesh() {
       if (rt) {
+        std::fflush(nullptr);
+        exit_if_teardown_hangs(exit_code);
         caf::anon_send_exit(rt->directory, caf::exit_reason::user_shutdown);
         sys.await_actors_before_shutdown(false);
       }
     }
+    int exit_code = exit_infrastructure;
   } stop_mesh_guard{sys, rt};
 
   if (!group_target.empty())
-    return run_remote_group(sys, opts, react, *checked.group, group_target, *rt);
+    return stop_mesh_guard.exit_code =
+               run_remote_group(sys, opts, react, *checked.group, group_target, *rt);
 
   auto ctx = std::make_shared<run_context>();
   ctx->group = std::make_shared<const task_group>(std::move(*checked.group));
@@ -307,7 +306,7 @@ int run_command(const run_options& opts) {
   if (leftovers)
     spdlog::info("ended {} leftover task process(es)", leftovers);
 
-  return report_result(sys, opts, ctx->observer, report, code);
+  return stop_mesh_guard.exit_code = report_result(sys, opts, ctx->observer, report, code);
 }
 
 }  // namespace runner

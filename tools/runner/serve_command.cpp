@@ -53,8 +53,7 @@ int serve_command(const serve_options& opts) {
   caf::actor_system_config cfg;
   add_wire_types(cfg);
   configure_transport(cfg, config);
-  cfg.set("scheduler.policy", caf::atom("sharing"));
-  cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
+  tune_scheduler(cfg);
   caf::actor_system sys{cfg};
 
   auto rt = start_mesh_runtime(sys, *mesh);
@@ -104,6 +103,8 @@ int serve_command(const serve_options& opts) {
   size_t ended = react.shutdown(*grace);
   if (ended)
     spdlog::info("ended {} task process(es)", ended);
+  std::fflush(nullptr);
+  exit_if_teardown_hangs(exit_success);
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(rt.directory, caf::exit_reason::user_shutdown);
   sys.await_actors_before_shutdown(false);

@@ -111,6 +111,8 @@ int run(const options& o) {
       }
     }
   }
+  std::fflush(nullptr);
+  exit_if_teardown_hangs(code);
   caf::anon_send_exit(rt.directory, caf::exit_reason::user_shutdown);
   sys.await_actors_before_shutdown(false);
   return code;

@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config
   libcaf-dev libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
   libssl-dev openssl libgtest-dev libgmock-dev
-  time procps python3
+  time procps python3 iproute2
 )
 
 missing=()
