@@ -144,6 +144,11 @@ using supervisor_actor = caf::typed_actor<
     caf::reacts_to<cancel_atom>,
     caf::replies_to<describe_atom>::with<std::vector<task_view>>>;
 
+// A node's run slots, shared by its supervisors (see slot_pool.hpp).
+using slot_pool_actor = caf::typed_actor<
+    caf::replies_to<acquire_atom>::with<granted_atom>,
+    caf::reacts_to<release_atom>>;
+
 // One per task. The driver's events arrive as output/seen/finished.
 using task_actor = caf::typed_actor<
     caf::reacts_to<dep_done>,

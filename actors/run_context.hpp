@@ -17,7 +17,8 @@ struct run_context {
   const driver_registry* drivers = nullptr;
   output_limits limits;
   std::string node_name;  // reported as each task's `runner`
-  size_t max_parallel = 1;
+  size_t max_parallel = 1;          // without `slots`: per group
+  slot_pool_actor slots;            // set: the node's slots bound all its groups
   observer_actor observer;
   // Runs tasks with `forward.to` on another node; null without a mesh config.
   driver* forwarder = nullptr;

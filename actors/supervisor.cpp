@@ -117,10 +117,35 @@ void hand_out_slot(self_ptr self) {
   ++st.free_slots;
 }
 
+// With a node-wide pool, slots come from there; a grant that arrives after
+// the task was settled (cancel) goes straight back.
+void acquire_from_pool(self_ptr self, size_t i) {
+  auto pool = self->state.ctx->slots;
+  self->request(pool, caf::infinite, acquire_atom::value)
+      .then([=](granted_atom) {
+              auto& s = self->state;
+              if (s.cancelled || s.reported[i])
+                self->send(pool, release_atom::value);
+              else
+                spawn_task(self, i, true);
+            },
+            [](caf::error&) {});
+}
+
+void return_slot(self_ptr self) {
+  auto& st = self->state;
+  if (st.ctx->slots)
+    self->send(st.ctx->slots, release_atom::value);
+  else if (!st.cancelled)
+    hand_out_slot(self);
+}
+
 void become_ready(self_ptr self, size_t i) {
   auto& st = self->state;
   if (!needs_slot(st, i)) {
     spawn_task(self, i, false);
+  } else if (st.ctx->slots) {
+    acquire_from_pool(self, i);
   } else if (st.free_slots > 0) {
     --st.free_slots;
     spawn_task(self, i, true);
@@ -243,6 +268,18 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
         auto p = self->make_response_promise<granted_atom>();
         if (s.cancelled)
           return p;  // never granted: nothing new starts after cancel
+        if (s.ctx->slots) {
+          auto pool = s.ctx->slots;
+          self->request(pool, caf::infinite, acquire_atom::value)
+              .then([=](granted_atom) mutable {
+                      if (self->state.cancelled)
+                        self->send(pool, release_atom::value);
+                      else
+                        p.deliver(granted_atom::value);
+                    },
+                    [](caf::error&) {});
+          return p;
+        }
         if (s.free_slots > 0) {
           --s.free_slots;
           p.deliver(granted_atom::value);
@@ -251,14 +288,11 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
         }
         return p;
       },
-      [=](release_atom) {
-        if (!self->state.cancelled)
-          hand_out_slot(self);
-      },
+      [=](release_atom) { return_slot(self); },
       [=](task_report& r) {
         auto& s = self->state;
-        if (r.returns_slot && !s.cancelled)
-          hand_out_slot(self);
+        if (r.returns_slot)
+          return_slot(self);
         if (r.index < s.reported.size() && s.ctx->group->tasks[r.index].name == r.name)
           on_report(self, r.index, std::move(r));
       },

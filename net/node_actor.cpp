@@ -137,6 +137,7 @@ void run_here(self_ptr self, const std::string& id, std::shared_ptr<const task_g
   ctx->limits = env.limits;
   ctx->node_name = env.config.name;
   ctx->max_parallel = env.max_parallel;
+  ctx->slots = env.slots;
   ctx->observer = relay;
   ctx->forwarder = env.forwarder;
   ctx->secrets = std::move(secrets);

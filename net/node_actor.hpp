@@ -25,6 +25,7 @@ struct node_env {
   std::shared_ptr<const call_env> calls;
   output_limits limits;
   size_t max_parallel = 1;
+  slot_pool_actor slots;  // max_parallel's slots, shared by every group here
 };
 
 node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_env> env);

@@ -8,6 +8,7 @@
 #include <future>
 #include <thread>
 
+#include "actors/slot_pool.hpp"
 #include "net/mesh_setup.hpp"
 #include "net/node_actor.hpp"
 #include "net/transport.hpp"
@@ -67,6 +68,7 @@ int serve_command(const serve_options& opts) {
   env->limits = opts.limits;
   env->max_parallel =
       config.max_parallel ? config.max_parallel : std::max(1u, std::thread::hardware_concurrency());
+  env->slots = spawn_slot_pool(sys, env->max_parallel);
   auto node = spawn_node(sys, env);
 
   auto published = publish_node(sys, config, caf::actor_cast<caf::strong_actor_ptr>(node),
@@ -107,6 +109,7 @@ int serve_command(const serve_options& opts) {
   exit_if_teardown_hangs(exit_success);
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(rt.directory, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(env->slots, caf::exit_reason::user_shutdown);
   sys.await_actors_before_shutdown(false);
   return exit_success;
 }

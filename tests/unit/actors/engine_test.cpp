@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "actors/console_observer.hpp"
+#include "actors/slot_pool.hpp"
 #include "actors/supervisor.hpp"
 
 namespace runner {
@@ -269,6 +270,64 @@ TEST(Engine, EmptyGroupSucceeds) {
   auto r = e.run(task_group{});
   EXPECT_EQ(r.status, task_status::success);
   EXPECT_TRUE(r.results.empty());
+}
+
+
+// `runner serve`: max_parallel bounds the node, across all the groups it runs.
+TEST(Engine, ANodeSlotPoolBoundsSeveralGroupsTogether) {
+  engine e;
+  auto pool = spawn_slot_pool(*e.sys, 2);
+  std::vector<supervisor_actor> sups;
+  for (int gi = 0; gi < 3; ++gi) {
+    task_group g;
+    for (int i = 0; i < 20; ++i)
+      g.tasks.push_back(task("t" + std::to_string(i), {}));
+    auto ctx = e.context(std::move(g), 8);  // per group alone it would allow 8
+    ctx->slots = pool;
+    sups.push_back(spawn_supervisor(*e.sys, ctx));
+  }
+  caf::scoped_actor self{*e.sys};
+  std::vector<decltype(self->request(sups[0], caf::infinite, run_atom::value))> runs;
+  for (auto& sup : sups)  // all three run at once; their replies are read below
+    runs.push_back(self->request(sup, caf::infinite, run_atom::value));
+  for (auto& run : runs)
+    run.receive([&](group_report& r) { EXPECT_EQ(r.status, task_status::success); },
+                [&](caf::error& err) { ADD_FAILURE() << e.sys->render(err); });
+  EXPECT_LE(e.drv->peak.load(), 2);
+  EXPECT_EQ(e.drv->order.size(), 60u);
+  caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+}
+
+// A group cancelled while its tasks wait for node slots gives back every
+// grant: the next group still gets all of them.
+TEST(Engine, ACancelledGroupLeavesNoSlotsTakenInThePool) {
+  engine e;
+  auto pool = spawn_slot_pool(*e.sys, 2);
+  {
+    task_group g;
+    for (int i = 0; i < 10; ++i)
+      g.tasks.push_back(task("h" + std::to_string(i), {{"result", "hang"}}));
+    auto ctx = e.context(std::move(g), 8);
+    ctx->slots = pool;
+    auto sup = spawn_supervisor(*e.sys, ctx);
+    caf::scoped_actor self{*e.sys};
+    auto run = self->request(sup, caf::infinite, run_atom::value);
+    ASSERT_TRUE(eventually([&] { return e.drv->hanging.load() == 2; }));
+    self->send(sup, cancel_atom::value);
+    run.receive([&](group_report& r) { EXPECT_EQ(r.status, task_status::cancelled); },
+                [&](caf::error&) {});
+  }
+  task_group g;
+  for (int i = 0; i < 4; ++i)
+    g.tasks.push_back(task("after" + std::to_string(i), {}));
+  auto ctx = e.context(std::move(g), 8);
+  ctx->slots = pool;
+  auto sup = spawn_supervisor(*e.sys, ctx);
+  caf::scoped_actor self{*e.sys};
+  self->request(sup, caf::infinite, run_atom::value)
+      .receive([&](group_report& r) { EXPECT_EQ(r.status, task_status::success); },
+               [&](caf::error& err) { ADD_FAILURE() << e.sys->render(err); });
+  caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
 }
 
 }  // namespace
