@@ -306,7 +306,7 @@ void relay(self_ptr self, const std::string& id, const std::string& kind, const 
            Spawn spawn_call_fn) {
   auto& env = *self->state.env;
   std::string target = req.to.destination;
-  auto status = enter(self, id, kind, who, endpoint, 0).relayed_status;
+  auto status = enter(self, id, kind, who, endpoint, kind == "task" ? 1 : 0).relayed_status;
   spdlog::info("{} {} from {}: passing it on towards {}", kind, id, who, target);
   auto call = spawn_call_fn(self->system(), env.calls, target, std::move(req),
                             upstream_sink(endpoint), [status, p](Outcome out) mutable {
