@@ -311,8 +311,11 @@ call_actor spawn_call(caf::actor_system& sys, std::shared_ptr<const call_env> en
         return;
       s.current = node_actor{};
       std::string who = s.current_name.empty() ? target : s.current_name;
-      std::string why = "lost the connection to " + who + " (" +
-                        self->system().render(dm.reason) + ")";
+      std::string why =
+          "lost the connection to " + who +
+          (dm.reason == caf::exit_reason::remote_link_unreachable
+               ? " (it closed, or the node stopped answering heartbeats for 5 s)"
+               : " (" + self->system().render(dm.reason) + ")");
       if (s.sent) {
         finish(self, kind<Req>::failure(why + " while it ran the request", false));
         return;

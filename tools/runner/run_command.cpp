@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <atomic>
 #include <future>
 #include <optional>
 #include <thread>
@@ -141,7 +142,9 @@ int run_remote_group(caf::actor_system& sys, const run_options& opts, reactor& r
   spdlog::info("group {}: {} tasks, forwarded to {}", group.id, group.tasks.size(), target);
   auto call = spawn_group_call(sys, mesh.calls, target, std::move(req), std::move(sink),
                                [&outcome](group_outcome o) { outcome.set_value(std::move(o)); });
-  react.on_signal([call, target](int signo, int count) {
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  react.on_signal([call, target, cancelled](int signo, int count) {
+    *cancelled = true;
     if (count == 1) {
       spdlog::warn("{}: cancelling the group on {} (again to stop waiting)", strsignal(signo),
                    target);
@@ -161,10 +164,11 @@ int run_remote_group(caf::actor_system& sys, const run_options& opts, reactor& r
   if (!out.error.empty()) {
     std::fprintf(stderr, "runner: group %s was not run: %s\n", group.id.c_str(),
                  out.error.c_str());
+    auto status = *cancelled ? task_status::cancelled : task_status::failed;
     caf::scoped_actor self{sys};
-    self->request(observer, caf::infinite, summary_atom::value, group.id, task_status::failed)
+    self->request(observer, caf::infinite, summary_atom::value, group.id, status)
         .receive([](done_atom) {}, [](caf::error&) {});
-    return exit_infrastructure;
+    return *cancelled ? exit_cancelled : exit_infrastructure;
   }
   return report_result(sys, opts, observer, out.report, exit_code_of(out.report));
 }
