@@ -34,6 +34,11 @@ std::string address_of(const link_state& l) {
   return (v6 ? "[" + l.host + "]" : l.host) + ":" + std::to_string(l.port);
 }
 
+// "peer `node-b` at 10.0.0.5:7700", or just the address of a bare host:port.
+std::string describe(const link_state& l) {
+  return l.name.empty() ? address_of(l) : "peer `" + l.name + "` at " + address_of(l);
+}
+
 void settle(link_state& l, const std::string& state, std::string error) {
   l.state = state;
   l.error = std::move(error);
@@ -91,11 +96,11 @@ void connect(self_ptr self, const std::string& target) {
               return;
             }
             auto& l = self->state.links[target];
-            settle(l, "failed", "cannot connect to " + address_of(l) + ": " + error);
+            settle(l, "failed", "cannot connect to " + describe(l) + ": " + error);
           },
           [=](caf::error& e) {
             auto& l = self->state.links[target];
-            settle(l, "failed", "cannot connect to " + address_of(l) + ": " + explain(self, e));
+            settle(l, "failed", "cannot connect to " + describe(l) + ": " + explain(self, e));
           });
 }
 
@@ -116,7 +121,7 @@ void caf_connect(self_ptr self, const std::string& target) {
           },
           [=](caf::error& e) {
             auto& l = self->state.links[target];
-            settle(l, "failed", "cannot connect to " + address_of(l) + ": " + explain(self, e));
+            settle(l, "failed", "cannot connect to " + describe(l) + ": " + explain(self, e));
           });
 }
 

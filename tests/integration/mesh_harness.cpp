@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
 
@@ -26,6 +27,13 @@ std::string mesh_dir::config(const std::string& name, const std::string& extra, 
   std::string tls = "tls: {cert: " + stem + ".crt, key: " + stem + ".key, ca: " + pki().ca_cert() +
                     "}\n";
   return config_with_tls(name, tls, extra, listen, file);
+}
+
+std::string mesh_dir::tls_yaml(const std::string& name) {
+  std::string stem = pki().dir() + "/" + name;
+  if (!std::filesystem::exists(stem + ".crt"))
+    pki().make_leaf(name);
+  return "tls: {cert: " + stem + ".crt, key: " + stem + ".key, ca: " + pki().ca_cert() + "}\n";
 }
 
 std::string mesh_dir::config_with_tls(const std::string& name, const std::string& tls_yaml,
@@ -94,6 +102,80 @@ int node_process::wait_exit(std::chrono::milliseconds limit) {
     return -1;
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+node_process_in_netns::node_process_in_netns(const std::string& ip, const std::string& netns,
+                                             const std::string& config, const std::string& host,
+                                             const std::vector<std::string>& extra_args)
+    : host_(host) {
+  out_file_ = config + ".out";
+  err_file_ = config + ".err";
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&fa, 2, err_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<std::string> argv{ip, "netns", "exec", netns, runner_binary(), "--log-level", "info",
+                                "serve", "--config", config, "--grace", "2s"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> args;
+  for (auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) != 0)
+    std::abort();
+  posix_spawn_file_actions_destroy(&fa);
+  std::string escaped;
+  for (char ch : host) {
+    if (std::string("\\^$.|?*+()[]{}").find(ch) != std::string::npos)
+      escaped += '\\';
+    escaped += ch;
+  }
+  const std::regex listening("listening on " + escaped + ":([0-9]+)");
+  eventually(
+      [&] {
+        std::smatch m;
+        std::string out = read_file(out_file_);
+        if (std::regex_search(out, m, listening)) {
+          port_ = static_cast<uint16_t>(std::stoi(m[1]));
+          return true;
+        }
+        return !process_alive(pid_);
+      },
+      std::chrono::seconds(30));
+}
+
+node_process_in_netns::~node_process_in_netns() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::string node_process_in_netns::output() const {
+  return read_file(out_file_) + read_file(err_file_);
+}
+
+std::string find_program(const std::string& name) {
+  std::vector<std::string> dirs;
+  const char* path = std::getenv("PATH");
+  std::string p = path ? path : "";
+  for (size_t start = 0; start <= p.size();) {
+    size_t end = p.find(':', start);
+    if (end == std::string::npos)
+      end = p.size();
+    if (end > start)
+      dirs.push_back(p.substr(start, end - start));
+    start = end + 1;
+  }
+  for (const char* d : {"/usr/sbin", "/sbin", "/usr/bin", "/bin"})
+    dirs.emplace_back(d);
+  for (const auto& d : dirs) {
+    std::string candidate = d + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate))
+      return candidate;
+  }
+  return "";
 }
 
 std::string runnerctl_binary() { return RUNNERCTL_BINARY; }

@@ -33,6 +33,9 @@ class mesh_dir {
   // The same with explicit tls lines (wrong CA, tls: off, ...).
   std::string config_with_tls(const std::string& name, const std::string& tls_yaml,
                               const std::string& extra, bool listen, const std::string& file);
+  // The `tls: {cert, key, ca}` line (with newline) for `name`'s certificate of
+  // the test CA, made on first use: for configs written by hand.
+  std::string tls_yaml(const std::string& name);
 
  private:
   temp_dir dir_;
@@ -59,6 +62,34 @@ class node_process {
   uint16_t port_ = 0;
   std::string out_file_, err_file_;
 };
+
+// `runner serve --config F` inside the network namespace `netns`, started as
+// `IP netns exec NETNS runner ...` (iproute2 execs the runner in place, so
+// pid() is the node's own pid). The node listens on `host` (a non-loopback
+// address of that namespace, from the config's `listen`); its port is read
+// from the "listening on HOST:PORT" line. Output goes to files next to the config.
+class node_process_in_netns {
+ public:
+  node_process_in_netns(const std::string& ip, const std::string& netns, const std::string& config,
+                        const std::string& host, const std::vector<std::string>& extra_args = {});
+  ~node_process_in_netns();  // SIGKILL and reap if still running
+
+  bool started() const { return port_ != 0; }
+  uint16_t port() const { return port_; }
+  std::string address() const { return host_ + ":" + std::to_string(port_); }
+  pid_t pid() const { return pid_; }
+  std::string output() const;  // stdout + stderr so far
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  std::string host_, out_file_, err_file_;
+};
+
+// The full path of an executable named `name`, searched in PATH and then in
+// /usr/sbin, /sbin, /usr/bin and /bin (root tools are often outside a user's PATH).
+// Empty if there is none.
+std::string find_program(const std::string& name);
 
 std::string runnerctl_binary();
 
