@@ -22,8 +22,15 @@ observer_actor spawn_progress_relay(caf::actor_system& sys, progress_actor endpo
             self->send(endpoint, masked_report(std::move(r)));
         },
         [](tick_atom) {},
-        // The run is over: everything sent before this is on its way.
-        [=](summary_atom, const std::string&, task_status) { return done_atom::value; },
+        // The run is over: everything sent before this is on its way. The
+        // relay goes with it; it is in CAF's registry (its messages went to
+        // a remote actor), and one left behind per request would pile up.
+        [=](summary_atom, const std::string&, task_status) {
+          auto rp = self->make_response_promise<done_atom>();
+          rp.deliver(done_atom::value);
+          self->quit();
+          return rp;
+        },
     };
   });
 }

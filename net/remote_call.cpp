@@ -82,7 +82,8 @@ struct call_state {
   bool routed = false;           // target reached through peers, not directly
   std::vector<std::string> failures;
   node_actor current;            // the node holding the request
-  std::string current_name;
+  std::string current_candidate; // the target or peer it was sent to
+  std::string current_name;      // what that node says its name is
   bool sent = false, cancelled = false, finished = false;
   static inline const char* name = "remote_call";
 };
@@ -187,9 +188,10 @@ void send_request(call_ptr<Req> self, const std::string& candidate) {
                       finish(self, std::move(out));
                     },
                     [=](caf::error& e) {
-                      give_up_on(self, candidate,
-                                 "the request to " + self->state.current_name +
-                                     " failed: " + self->system().render(e));
+                      std::string why = "the request to " + self->state.current_name +
+                                        " failed: " + self->system().render(e);
+                      // It may have started there: never send it on a second way.
+                      finish(self, kind<Req>::failure(why, false));
                     });
           },
           [=](caf::error& e) {
@@ -226,6 +228,7 @@ void try_next(call_ptr<Req> self) {
               return;
             }
             s.current = link.node;
+            s.current_candidate = candidate;
             self->monitor(s.current);
             send_request(self, candidate);
           },
@@ -320,7 +323,7 @@ call_actor spawn_call(caf::actor_system& sys, std::shared_ptr<const call_env> en
         finish(self, kind<Req>::failure(why + " while it ran the request", false));
         return;
       }
-      give_up_on(self, target, why);
+      give_up_on(self, s.current_candidate, why);
     });
     start(self);
     return {[=](cancel_atom) { cancel(self); }};
