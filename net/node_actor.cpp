@@ -233,8 +233,16 @@ void run_task_here(self_ptr self, const std::string& who, task_request req,
   enter(self, req.run_id, "task", who, endpoint, 1).view.id = req.run_id;
   auto relay = spawn_progress_relay(self->system(), endpoint, false);
   std::string me = env.config.name;
+  auto leaving = env.shutting_down;
   run_here(self, req.run_id, group, std::move(req.secrets), relay,
-           [p, me](group_report g) mutable { p.deliver(outcome_of(g, me)); });
+           [p, me, leaving](group_report g) mutable {
+             auto out = outcome_of(g, me);
+             if (*leaving && !out.success) {
+               out.infrastructure = true;
+               out.error = "node `" + me + "` shut down while the task ran (" + out.error + ")";
+             }
+             p.deliver(std::move(out));
+           });
 }
 
 // --- a whole group, forwarded here ------------------------------------------
@@ -272,10 +280,17 @@ void run_group_here(self_ptr self, const std::string& who, group_request req,
   enter(self, id, "group", who, endpoint, static_cast<uint32_t>(group->tasks.size()));
   spdlog::info("group {} from {}: {} tasks", id, who, group->tasks.size());
   auto relay = spawn_progress_relay(self->system(), endpoint, true);
-  run_here(self, id, group, {}, relay, [p](group_report g) mutable {
+  std::string me = env.config.name;
+  auto leaving = env.shutting_down;
+  run_here(self, id, group, {}, relay, [p, me, leaving](group_report g) mutable {
     group_outcome o;
-    for (auto& r : g.results)
+    for (auto& r : g.results) {
       r = masked_report(std::move(r));
+      if (*leaving && r.status == task_status::failed) {
+        r.infrastructure = true;
+        r.error = "node `" + me + "` shut down while the task ran (" + r.error + ")";
+      }
+    }
     o.report = std::move(g);
     p.deliver(std::move(o));
   });

@@ -5,6 +5,7 @@
 // then runs the work here — a supervisor per group, as for a local run — or
 // relays it towards its destination. It watches each submitter's endpoint:
 // a submitter that disappears cancels its work. It answers runnerctl.
+#include <atomic>
 #include <memory>
 
 #include "actors/run_context.hpp"
@@ -26,6 +27,9 @@ struct node_env {
   output_limits limits;
   size_t max_parallel = 1;
   slot_pool_actor slots;  // max_parallel's slots, shared by every group here
+  // Set by `runner serve` on SIGTERM before it ends the task processes, so a
+  // submitter learns its task failed because the node went, not the task.
+  std::shared_ptr<std::atomic<bool>> shutting_down = std::make_shared<std::atomic<bool>>(false);
 };
 
 node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_env> env);

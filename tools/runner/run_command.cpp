@@ -162,7 +162,7 @@ int run_remote_group(caf::actor_system& sys, const run_options& opts, reactor& r
     return exit_invalid_input;
   }
   if (!out.error.empty()) {
-    std::fprintf(stderr, "runner: group %s was not run: %s\n", group.id.c_str(),
+    std::fprintf(stderr, "runner: group %s on %s: %s\n", group.id.c_str(), target.c_str(),
                  out.error.c_str());
     auto status = *cancelled ? task_status::cancelled : task_status::failed;
     caf::scoped_actor self{sys};

@@ -101,7 +101,8 @@ int serve_command(const serve_options& opts) {
   stopped.wait();
 
   // Ends every task process (SIGTERM, then SIGKILL after the grace period);
-  // submitters see their connection drop and fail those tasks.
+  // their submitters are told the node shut down, or see the connection drop.
+  *env->shutting_down = true;
   size_t ended = react.shutdown(*grace);
   if (ended)
     spdlog::info("ended {} task process(es)", ended);
