@@ -1,0 +1,59 @@
+#pragma once
+// What the node's dispatcher keeps, and the pieces of its behavior that live
+// in their own files: running and relaying work (node_work.cpp), answering
+// runnerctl (node_admin.cpp). Private to net/.
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "net/node_actor.hpp"
+
+namespace runner::node_detail {
+
+inline constexpr size_t recent_limit = 100;
+
+struct run_entry {
+  group_view view;               // tasks filled once it ends
+  supervisor_actor supervisor;   // while it runs here
+  call_actor relay;              // while a next hop runs it
+  std::shared_ptr<task_status> relayed_status = std::make_shared<task_status>(task_status::running);
+  progress_actor endpoint;       // the submitter's; watched
+};
+
+struct node_state {
+  std::shared_ptr<const node_env> env;
+  nonce_book nonces;
+  int64_t started_at_ms = 0;
+  std::map<std::string, run_entry> running;  // by group id / task run id
+  std::deque<group_view> recent;             // newest first
+  static inline const char* name = "node";
+};
+
+using self_ptr = node_actor::stateful_pointer<node_state>;
+
+const std::string& my_name(self_ptr self);
+
+// Registers a run (watching its submitter's endpoint) / files it under recent.
+run_entry& enter(self_ptr self, const std::string& id, const std::string& kind,
+                 const std::string& who, progress_actor endpoint, uint32_t tasks);
+void remember(self_ptr self, const std::string& id, task_status status,
+              std::vector<task_view> tasks);
+void cancel_entry(self_ptr self, run_entry& e);
+
+void run_task_here(self_ptr self, const std::string& who, task_request req,
+                   progress_actor endpoint, caf::typed_response_promise<task_outcome> p);
+void run_group_here(self_ptr self, const std::string& who, group_request req,
+                    progress_actor endpoint, caf::typed_response_promise<group_outcome> p);
+// Passes a request on towards its destination with a call of this node's own.
+void relay_task(self_ptr self, const std::string& who, task_request req, progress_actor endpoint,
+                caf::typed_response_promise<task_outcome> p);
+void relay_group(self_ptr self, const std::string& who, group_request req,
+                 progress_actor endpoint, caf::typed_response_promise<group_outcome> p);
+bool looped(self_ptr self, const route& to);  // this node is already on its path
+bool for_me(self_ptr self, const route& to);
+
+void answer_admin(self_ptr self, const admin_request& req,
+                  caf::typed_response_promise<admin_reply> p);
+
+}  // namespace runner::node_detail
