@@ -96,7 +96,10 @@ void spawn_task(self_ptr self, size_t i, bool has_slot) {
 }
 
 bool needs_slot(const supervisor_state& st, size_t i) {
-  auto* drv = st.ctx->drivers->find(st.ctx->group->tasks[i].type);
+  const auto& task = st.ctx->group->tasks[i];
+  if (task.forward && task.forward->to != st.ctx->node_name)
+    return false;  // it runs elsewhere; that node bounds its own parallelism
+  auto* drv = st.ctx->drivers->find(task.type);
   return drv && drv->process_backed();
 }
 

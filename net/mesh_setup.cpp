@@ -63,9 +63,9 @@ std::optional<mesh_setup> mesh_setup_from_files(const std::string& cert, const s
   return m;
 }
 
-mesh_runtime start_mesh_runtime(caf::actor_system& sys, const mesh_setup& m) {
+mesh_runtime start_mesh_runtime(caf::actor_system& sys, const mesh_setup& m, bool long_lived) {
   mesh_runtime rt;
-  rt.directory = spawn_peer_directory(sys, m.config);
+  rt.directory = spawn_peer_directory(sys, m.config, long_lived);
   auto env = std::make_shared<call_env>();
   env->self_name = m.config.name;
   env->identity = m.identity;

@@ -35,6 +35,8 @@ struct mesh_runtime {
   std::shared_ptr<driver> forwarder;  // the driver behind `forward.to`
 };
 
-mesh_runtime start_mesh_runtime(caf::actor_system& sys, const mesh_setup& m);
+// `long_lived`: a node (`runner serve`) rather than a submitter process; see
+// spawn_peer_directory for what changes.
+mesh_runtime start_mesh_runtime(caf::actor_system& sys, const mesh_setup& m, bool long_lived);
 
 }  // namespace runner

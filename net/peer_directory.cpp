@@ -23,6 +23,7 @@ struct link_state {
 struct directory_state {
   node_config node;
   caf::io::middleman_actor mm;
+  bool probe = true;
   std::map<std::string, link_state> links;  // by target text
   static inline const char* name = "peer_directory";
 };
@@ -75,7 +76,7 @@ void connect(self_ptr self, const std::string& target) {
   l.state = "connecting";
   l.since_ms = now_ms();
   const auto& node = self->state.node;
-  if (node.tls.off) {
+  if (node.tls.off || !self->state.probe) {
     caf_connect(self, target);
     return;
   }
@@ -127,12 +128,13 @@ void caf_connect(self_ptr self, const std::string& target) {
 
 }  // namespace
 
-peer_directory spawn_peer_directory(caf::actor_system& sys, const node_config& node) {
+peer_directory spawn_peer_directory(caf::actor_system& sys, const node_config& node, bool probe) {
   auto mm = transport_actor(sys, node);
-  return sys.spawn([node, mm](self_ptr self) -> peer_directory::behavior_type {
+  return sys.spawn([node, mm, probe](self_ptr self) -> peer_directory::behavior_type {
     auto& st = self->state;
     st.node = node;
     st.mm = mm;
+    st.probe = probe;
     for (auto& [name, hp] : node.peers) {
       auto& l = st.links[name];
       l.host = hp.first;

@@ -26,7 +26,13 @@ using peer_directory = caf::typed_actor<
     caf::replies_to<link_atom, std::string>::with<link_reply>,
     caf::replies_to<peers_atom>::with<std::vector<peer_view>>>;
 
-peer_directory spawn_peer_directory(caf::actor_system& sys, const node_config& node);
+// `probe`: make a TLS handshake of our own (tls_probe.hpp) before CAF
+// connects. A long-lived node must: without it a frozen peer makes CAF spin
+// a core for as long as the peer stays frozen. A short-lived submitter
+// (`runner run`, runnerctl) skips it: a spin then lasts at most until its own
+// deadline ends the process, and a fresh process saves a whole handshake
+// (about a third of the latency forwarding adds; bench/README.md).
+peer_directory spawn_peer_directory(caf::actor_system& sys, const node_config& node, bool probe);
 
 }  // namespace runner
 

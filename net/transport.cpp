@@ -1,6 +1,7 @@
 #include "net/transport.hpp"
 
 #include <caf/openssl/all.hpp>
+#include <openssl/crypto.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,10 @@ bool caf_defaults() {
 }
 
 }  // namespace
+
+void keep_openssl_until_exit() {
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+}
 
 void tune_scheduler(caf::actor_system_config& cfg) {
   if (caf_defaults())

@@ -21,6 +21,12 @@ struct transport_tuning {
   std::chrono::milliseconds connection_timeout{5000};
 };
 
+// Call first thing in main(). OpenSSL frees its global state from an atexit
+// handler, which can run while another thread (CAF's network thread, a TLS
+// probe) still tears down its own OpenSSL state: a double free at exit. The
+// process is ending anyway; the kernel reclaims the memory.
+void keep_openssl_until_exit();
+
 // The scheduler settings every runner process uses (see transport.cpp for
 // the measurements behind them). RUNNER_CAF_DEFAULTS=1 in the environment
 // keeps CAF's own defaults instead, so bench/ can measure the difference.

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "drivers/reactor.hpp"
+#include "net/transport.hpp"
 #include "tools/runner/commands.hpp"
 #include "tools/runner/logging.hpp"
 
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   // Before any thread exists, so every thread inherits the mask and only the
   // reactor ever sees SIGCHLD, SIGINT, SIGTERM and SIGHUP.
   runner::reactor::block_signals();
+  runner::keep_openssl_until_exit();
   // One malloc arena for all threads: actor threads allocate little, and
   // per-thread arenas cost a 10,000-task run about a megabyte of RSS.
   mallopt(M_ARENA_MAX, 1);

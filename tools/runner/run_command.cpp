@@ -237,7 +237,7 @@ int run_command(const run_options& opts) {
   caf::actor_system sys{cfg};
   std::optional<mesh_runtime> rt;
   if (mesh)
-    rt = start_mesh_runtime(sys, *mesh);
+    rt = start_mesh_runtime(sys, *mesh, false);
   // With a mesh, actors that talk to peers may outlive the group by a
   // moment (a cancel on its way); they must not hold the process.
   struct stop_mesh {

@@ -57,7 +57,7 @@ int serve_command(const serve_options& opts) {
   tune_scheduler(cfg);
   caf::actor_system sys{cfg};
 
-  auto rt = start_mesh_runtime(sys, *mesh);
+  auto rt = start_mesh_runtime(sys, *mesh, true);
   auto env = std::make_shared<node_env>();
   env->config = config;
   env->identity = mesh->identity;

@@ -54,7 +54,7 @@ int run(const options& o) {
   configure_transport(cfg, mesh->config);
   cfg.set("scheduler.max-threads", size_t{2});
   caf::actor_system sys{cfg};
-  auto rt = start_mesh_runtime(sys, *mesh);
+  auto rt = start_mesh_runtime(sys, *mesh, false);
   int code = ok;
   {
     caf::scoped_actor self{sys};
@@ -121,6 +121,7 @@ int run(const options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  runner::keep_openssl_until_exit();
   CLI::App app{"runnerctl — query and control a live runner node"};
   options o;
   app.add_option("--runner", o.runner, "the node: host:port, or a peer name from --config")
