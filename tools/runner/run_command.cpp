@@ -12,6 +12,7 @@
 #include <atomic>
 #include <future>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "actors/console_observer.hpp"
@@ -268,8 +269,18 @@ int run_command(const run_options& opts) {
                       : configured      ? configured
                                         : std::max(1u, std::thread::hardware_concurrency());
   ctx->observer = start_observer(sys, opts, ctx->group->tasks.size());
-  if (rt)
+  if (rt) {
     ctx->forwarder = rt->forwarder.get();
+    // Connect to the peers the group forwards to while the first tasks
+    // start: the TLS and BASP handshakes are most of what a forward costs.
+    std::set<std::string> targets;
+    for (auto& t : ctx->group->tasks)
+      if (t.forward && t.forward->to != node_name)
+        targets.insert(t.forward->to);
+    for (auto& target : targets)
+      if (!is_node_name(target) || mesh->config.peers.count(target))
+        caf::anon_send(rt->directory, link_atom::value, target);
+  }
   auto supervisor = spawn_supervisor(sys, ctx);
   spdlog::info("group {}: {} tasks, max_parallel {}", ctx->group->id, ctx->group->tasks.size(),
                ctx->max_parallel);
