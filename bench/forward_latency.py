@@ -282,7 +282,7 @@ def measure_mode(a, work, certs, pp_port, caf_defaults):
                "ctl_refused_crashes": baseline_crashes}
         local = lat["local"]["median"]
         base = {"group_fwd": local, "task_fwd": local,
-                # runnerctl's connect + probe + hello + one request, without its start-up
+                # runnerctl's connect + hello + one request, without its start-up
                 "ctl_status": lat["ctl_refused"]["median"]}
         if a.chain > 1:
             med = {k: lat[k]["median"] for k in lat}
