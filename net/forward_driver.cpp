@@ -6,11 +6,11 @@ namespace {
 
 class forwarded_run : public running_task {
  public:
-  explicit forwarded_run(call_actor call) : call_(std::move(call)) {}
-  void stop(stop_reason) override { caf::anon_send(call_, cancel_atom::value); }
+  explicit forwarded_run(call_handle call) : call_(std::move(call)) {}
+  void stop(stop_reason) override { call_.cancel(); }
 
  private:
-  call_actor call_;
+  call_handle call_;
 };
 
 class forward_driver : public driver {

@@ -69,6 +69,7 @@ mesh_runtime start_mesh_runtime(caf::actor_system& sys, const mesh_setup& m, boo
   auto env = std::make_shared<call_env>();
   env->self_name = m.config.name;
   env->identity = m.identity;
+  env->trust = m.trust;
   env->directory = rt.directory;
   env->connect_timeout = m.config.connect_timeout;
   rt.calls = env;

@@ -56,12 +56,13 @@ node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_env> en
     auto& st = self->state;
     st.env = env;
     st.started_at_ms = now_ms();
+    ignore_system_messages(self);
     // A submitter that disappears (killed, frozen past the heartbeat
     // timeout, network gone) cancels what it asked for.
     self->set_down_handler([=](caf::down_msg& dm) {
       // A relay call quits once it has delivered its outcome.
       for (auto& [id, e] : self->state.running)
-        if (e.relay && e.relay.address() == dm.source) {
+        if (e.relay.actor && e.relay.actor.address() == dm.source) {
           remember(self, id, *e.relayed_status, {});
           return;
         }
@@ -73,8 +74,18 @@ node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_env> en
         }
     });
     return {
-        [=](hello_atom, uint32_t) {
-          return hello_reply{wire_version, my_name(self), self->state.nonces.issue()};
+        [=](hello_atom, uint32_t, const std::string& challenge) {
+          hello_reply h{wire_version, my_name(self), self->state.nonces.issue(), {}, {}};
+          auto& id = self->state.env->identity;
+          if (id && challenge.size() <= 128) {
+            try {
+              h.cert_pem = identity_cert_pem(*id);
+              h.signature = sign_proof(*id, h.node, h.nonce, hello_subject(challenge));
+            } catch (const std::exception& e) {
+              h.signature.clear();  // the submitter refuses an unproven hello
+            }
+          }
+          return h;
         },
         [=](run_task_atom, const credential& cred, task_request& req,
             progress_actor& endpoint) -> caf::typed_response_promise<task_outcome> {
@@ -101,7 +112,13 @@ node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_env> en
             return p;
           }
           if (looped(self, req.to))
-            return refuse("`" + my_name(self) + "` was already on the way", true), p;
+            return refuse("`" + my_name(self) + "` was already on the way, or the way is too long",
+                          true),
+                   p;
+          if (!relayable(req.to))
+            return refuse("node `" + my_name(self) + "` relays only to node names, not `" +
+                          req.to.destination + "`"),
+                   p;
           relay_task(self, who, std::move(req), endpoint, p);
           return p;
         },
@@ -117,8 +134,15 @@ node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_env> en
             return p;
           }
           if (looped(self, req.to))
-            return p.deliver(group_outcome{"`" + my_name(self) + "` was already on the way", false,
-                                           true, {}}),
+            return p.deliver(group_outcome{"`" + my_name(self) +
+                                               "` was already on the way, or the way is too long",
+                                           false, true, {}}),
+                   p;
+          if (!relayable(req.to))
+            return p.deliver(group_outcome{"node `" + my_name(self) +
+                                               "` relays only to node names, not `" +
+                                               req.to.destination + "`",
+                                           false, false, {}}),
                    p;
           // A relay runs nothing itself, but passes on only what it would
           // accept from this submitter.

@@ -84,6 +84,10 @@ void answer_admin(self_ptr self, const admin_request& req,
                 p.deliver(std::move(out));
               });
       break;
+    default:  // a value no runnerctl sends
+      r.error = "node `" + my_name(self) + "` does not know that question";
+      p.deliver(std::move(r));
+      break;
   }
 }
 

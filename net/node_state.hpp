@@ -16,7 +16,7 @@ inline constexpr size_t recent_limit = 100;
 struct run_entry {
   group_view view;               // tasks filled once it ends
   supervisor_actor supervisor;   // while it runs here
-  call_actor relay;              // while a next hop runs it
+  call_handle relay;             // while a next hop runs it
   std::shared_ptr<task_status> relayed_status = std::make_shared<task_status>(task_status::running);
   progress_actor endpoint;       // the submitter's; watched
 };
@@ -50,7 +50,11 @@ void relay_task(self_ptr self, const std::string& who, task_request req, progres
                 caf::typed_response_promise<task_outcome> p);
 void relay_group(self_ptr self, const std::string& who, group_request req,
                  progress_actor endpoint, caf::typed_response_promise<group_outcome> p);
-bool looped(self_ptr self, const route& to);  // this node is already on its path
+// This node is already on its path, or the path is as long as a route may be.
+bool looped(self_ptr self, const route& to);
+// A relay passes work on only towards a node name (through its peers), never
+// to an address a remote submitter picked.
+bool relayable(const route& to);
 bool for_me(self_ptr self, const route& to);
 
 void answer_admin(self_ptr self, const admin_request& req,

@@ -63,6 +63,7 @@ void run_here(self_ptr self, const std::string& id, std::shared_ptr<const task_g
             group_report g;
             g.id = group->id;
             g.status = task_status::failed;
+            caf::anon_send(relay, summary_atom::value, g.id, g.status);  // the relay quits
             remember(self, id, task_status::failed, {});
             reply(std::move(g));
           });
@@ -120,7 +121,7 @@ void relay(self_ptr self, const std::string& id, const std::string& kind, const 
                               p.deliver(std::move(out));
                             });
   self->state.running[id].relay = call;
-  self->monitor(call);
+  self->monitor(call.actor);
 }
 
 }  // namespace
@@ -222,7 +223,12 @@ void run_task_here(self_ptr self, const std::string& who, task_request req,
 void run_group_here(self_ptr self, const std::string& who, group_request req,
                     progress_actor endpoint, caf::typed_response_promise<group_outcome> p) {
   auto& env = *self->state.env;
-  auto checked = check_document(req.document, req.file, *env.drivers);
+  // The group is here now: its own `forward:` (which made the submitter send
+  // it) must not switch off this node's check of its task types.
+  auto parsed = parse_task_group(req.document, req.file);
+  if (parsed.group)
+    parsed.group->forward.reset();
+  auto checked = check_parsed(std::move(parsed), *env.drivers);
   if (!checked.group) {
     group_outcome o;
     o.invalid = true;
@@ -283,11 +289,18 @@ void relay_group(self_ptr self, const std::string& who, group_request req,
 }
 
 bool looped(self_ptr self, const route& to) {
+  // Depth-first routing tries every path without this node; a hop limit keeps
+  // a name no node has (a typo) from trying all of them in a large mesh.
+  constexpr size_t max_hops = 8;
+  if (to.path.size() >= max_hops)
+    return true;
   for (auto& hop : to.path)
     if (hop == my_name(self))
       return true;
   return false;
 }
+
+bool relayable(const route& to) { return is_node_name(to.destination); }
 
 bool for_me(self_ptr self, const route& to) {
   return to.destination.empty() || to.destination == my_name(self);
@@ -296,8 +309,8 @@ bool for_me(self_ptr self, const route& to) {
 void cancel_entry(self_ptr self, run_entry& e) {
   if (e.supervisor)
     self->send(e.supervisor, cancel_atom::value);
-  if (e.relay)
-    self->send(e.relay, cancel_atom::value);
+  if (e.relay.actor)
+    e.relay.cancel();
 }
 
 }  // namespace runner::node_detail

@@ -12,6 +12,7 @@ task_report masked_report(task_report r) {
 observer_actor spawn_progress_relay(caf::actor_system& sys, progress_actor endpoint,
                                     bool send_reports) {
   return sys.spawn([=](observer_actor::pointer self) -> observer_actor::behavior_type {
+    ignore_system_messages(self);
     return {
         [=](started_atom, const std::string& task, int attempt) {
           self->send(endpoint, started_atom::value, task, attempt);

@@ -1,5 +1,6 @@
 #include "net/remote_call.hpp"
 
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
 #include "config/address.hpp"
@@ -18,7 +19,8 @@ using endpoint_actor =
     progress_actor::extend<caf::replies_to<flush_atom>::with<done_atom>>;
 
 endpoint_actor spawn_endpoint(caf::actor_system& sys, progress_sink sink) {
-  return sys.spawn([sink = std::move(sink)]() -> endpoint_actor::behavior_type {
+  return sys.spawn([sink = std::move(sink)](endpoint_actor::pointer self) -> endpoint_actor::behavior_type {
+    ignore_system_messages(self);
     return {
         [=](started_atom, const std::string& task, int attempt) {
           if (sink.started)
@@ -32,7 +34,13 @@ endpoint_actor spawn_endpoint(caf::actor_system& sys, progress_sink sink) {
           if (sink.report)
             sink.report(r);
         },
-        [](flush_atom) { return done_atom::value; },
+        // The call is over: everything that arrived before is handled.
+        [=](flush_atom) {
+          auto rp = self->make_response_promise<done_atom>();
+          rp.deliver(done_atom::value);
+          self->quit();
+          return rp;
+        },
     };
   });
 }
@@ -85,6 +93,9 @@ struct call_state {
   std::string current_candidate; // the target or peer it was sent to
   std::string current_name;      // what that node says its name is
   bool sent = false, cancelled = false, finished = false;
+  // Bumped for each candidate tried: answers about an abandoned candidate
+  // (a hello that times out after its node was given up) are ignored.
+  uint32_t attempt = 0;
   static inline const char* name = "remote_call";
 };
 
@@ -105,7 +116,6 @@ void finish(call_ptr<Req> self, typename kind<Req>::outcome out) {
       .then([=](done_atom) mutable {
         auto& s = self->state;
         s.done(std::move(out));
-        self->send_exit(s.endpoint, caf::exit_reason::user_shutdown);
         self->quit();
       },
       [=](caf::error&) mutable {
@@ -146,14 +156,19 @@ void give_up_on(call_ptr<Req> self, const std::string& candidate, std::string wh
 }
 
 template <class Req>
-void send_request(call_ptr<Req> self, const std::string& candidate) {
+void send_request(call_ptr<Req> self, const std::string& candidate, uint32_t attempt) {
   auto& st = self->state;
-  self->request(st.current, st.env->connect_timeout, hello_atom::value, wire_version)
+  auto challenge = hello_challenge();
+  self->request(st.current, st.env->connect_timeout, hello_atom::value, wire_version, challenge)
       .then(
           [=](hello_reply& hello) {
             auto& s = self->state;
-            if (s.finished)
+            if (s.finished || s.attempt != attempt)
               return;
+            if (auto why = check_hello(*s.env, hello, challenge); !why.empty()) {
+              give_up_on(self, candidate, "refused the runner at `" + candidate + "`: " + why);
+              return;
+            }
             if (hello.version != wire_version) {
               give_up_on(self, candidate,
                          "runner `" + hello.node + "` speaks wire version " +
@@ -180,6 +195,8 @@ void send_request(call_ptr<Req> self, const std::string& candidate) {
                 .then(
                     [=](typename kind<Req>::outcome& out) {
                       auto& s2 = self->state;
+                      if (s2.attempt != attempt)
+                        return;
                       if (kind<Req>::no_route(out) && s2.routed && !s2.cancelled) {
                         s2.sent = false;
                         give_up_on(self, candidate, out.error);
@@ -188,6 +205,8 @@ void send_request(call_ptr<Req> self, const std::string& candidate) {
                       finish(self, std::move(out));
                     },
                     [=](caf::error& e) {
+                      if (self->state.attempt != attempt)
+                        return;
                       std::string why = "the request to " + self->state.current_name +
                                         " failed: " + self->system().render(e);
                       // It may have started there: never send it on a second way.
@@ -195,6 +214,8 @@ void send_request(call_ptr<Req> self, const std::string& candidate) {
                     });
           },
           [=](caf::error& e) {
+            if (self->state.attempt != attempt)
+              return;
             std::string why = e == caf::sec::request_timeout
                                   ? "connected, but it did not answer within connect_timeout"
                                   : self->system().render(e);
@@ -217,11 +238,12 @@ void try_next(call_ptr<Req> self) {
     return;
   }
   std::string candidate = st.candidates[st.next++];
+  uint32_t attempt = ++st.attempt;
   self->request(st.env->directory, caf::infinite, link_atom::value, candidate)
       .then(
           [=](link_reply& link) {
             auto& s = self->state;
-            if (s.finished)
+            if (s.finished || s.attempt != attempt)
               return;
             if (!link.node) {
               give_up_on(self, candidate, link.error);
@@ -230,10 +252,11 @@ void try_next(call_ptr<Req> self) {
             s.current = link.node;
             s.current_candidate = candidate;
             self->monitor(s.current);
-            send_request(self, candidate);
+            send_request(self, candidate, attempt);
           },
           [=](caf::error& e) {
-            give_up_on(self, candidate, "no peer directory: " + self->system().render(e));
+            if (self->state.attempt == attempt)
+              give_up_on(self, candidate, "no peer directory: " + self->system().render(e));
           });
 }
 
@@ -279,9 +302,12 @@ void cancel(call_ptr<Req> self) {
     return;  // stops before sending: see send_request
   cancel_request creq{kind<Req>::id(st.req)};
   auto node = st.current;
-  self->request(node, st.env->connect_timeout, hello_atom::value, wire_version)
+  auto challenge = hello_challenge();
+  self->request(node, st.env->connect_timeout, hello_atom::value, wire_version, challenge)
       .then(
           [=](hello_reply& hello) {
+            if (!check_hello(*self->state.env, hello, challenge).empty())
+              return;  // not the node we sent the request to: the down handler ends it
             auto cred = sign(self, hello, request_hash(self->system(), creq));
             self->request(node, self->state.env->connect_timeout, cancel_atom::value,
                           std::move(cred), creq)
@@ -297,10 +323,13 @@ void cancel(call_ptr<Req> self) {
 }
 
 template <class Req>
-call_actor spawn_call(caf::actor_system& sys, std::shared_ptr<const call_env> env,
+call_handle spawn_call(caf::actor_system& sys, std::shared_ptr<const call_env> env,
                       std::string target, Req req, progress_sink sink,
                       std::function<void(typename kind<Req>::outcome)> done) {
   auto endpoint = spawn_endpoint(sys, std::move(sink));
+  uint64_t key = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&key), sizeof key) != 1)
+    throw std::runtime_error("no randomness for a call key");
   auto fn = [=](call_ptr<Req> self) -> call_actor::behavior_type {
     auto& st = self->state;
     st.env = env;
@@ -308,6 +337,25 @@ call_actor spawn_call(caf::actor_system& sys, std::shared_ptr<const call_env> en
     st.req = req;
     st.done = done;
     st.endpoint = endpoint;
+    ignore_system_messages(self);
+    // A bug (or a hostile answer that makes signing throw) must still end
+    // the call with an outcome: the caller waits for exactly one.
+    self->set_exception_handler([=](caf::scheduled_actor*, std::exception_ptr& eptr) {
+      std::string what = "unknown exception";
+      try {
+        std::rethrow_exception(eptr);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      auto& s = self->state;
+      if (!s.finished) {
+        s.finished = true;
+        s.done(kind<Req>::failure("internal error in the call to `" + target + "`: " + what, false));
+        caf::anon_send(s.endpoint, flush_atom::value);  // it quits after a flush
+      }
+      return caf::make_error(caf::exit_reason::normal);
+    });
     self->set_down_handler([=](caf::down_msg& dm) {
       auto& s = self->state;
       if (s.finished || !s.current || dm.source != s.current.address())
@@ -326,9 +374,12 @@ call_actor spawn_call(caf::actor_system& sys, std::shared_ptr<const call_env> en
       give_up_on(self, s.current_candidate, why);
     });
     start(self);
-    return {[=](cancel_atom) { cancel(self); }};
+    return {[=](cancel_atom, uint64_t given) {
+      if (given == key)
+        cancel(self);
+    }};
   };
-  return sys.spawn(fn);
+  return call_handle{sys.spawn(fn), key};
 }
 
 }  // namespace
@@ -337,14 +388,29 @@ bool is_node_name(const std::string& target) {
   return target.find(':') == std::string::npos;
 }
 
-call_actor spawn_task_call(caf::actor_system& sys, std::shared_ptr<const call_env> env,
+std::string hello_challenge() { return random_nonce(); }
+
+std::string check_hello(const call_env& env, const hello_reply& hello,
+                        const std::string& challenge) {
+  if (!env.trust)
+    return {};  // `tls: off`: nobody proves anything
+  auto check = env.trust->check_proof(hello.cert_pem, hello.node, hello.nonce,
+                                      hello_subject(challenge), hello.signature);
+  if (!check.ok)
+    return "its hello is not signed by a node of this mesh: " + check.error;
+  if (check.name != hello.node)
+    return "it says it is `" + hello.node + "` but its certificate is for `" + check.name + "`";
+  return {};
+}
+
+call_handle spawn_task_call(caf::actor_system& sys, std::shared_ptr<const call_env> env,
                            std::string target, task_request req, progress_sink sink,
                            std::function<void(task_outcome)> done) {
   return spawn_call(sys, std::move(env), std::move(target), std::move(req), std::move(sink),
                     std::move(done));
 }
 
-call_actor spawn_group_call(caf::actor_system& sys, std::shared_ptr<const call_env> env,
+call_handle spawn_group_call(caf::actor_system& sys, std::shared_ptr<const call_env> env,
                             std::string target, group_request req, progress_sink sink,
                             std::function<void(group_outcome)> done) {
   return spawn_call(sys, std::move(env), std::move(target), std::move(req), std::move(sink),

@@ -3,7 +3,10 @@
 #include <caf/openssl/all.hpp>
 #include <openssl/crypto.h>
 
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
+#include <iostream>
 #include <cstdlib>
 #include <thread>
 
@@ -78,13 +81,11 @@ publish_result publish_node(caf::actor_system& sys, const node_config& node,
   return out;
 }
 
-void exit_if_teardown_hangs(int code, std::chrono::milliseconds limit) {
-  std::thread([code, limit] {
-    std::this_thread::sleep_for(limit);
-    std::fputs("runner: the network layer did not shut down in time; exiting anyway\n", stderr);
-    std::fflush(nullptr);
-    std::_Exit(code);
-  }).detach();
+void leave_process(int code) {
+  spdlog::default_logger()->flush();
+  std::cout.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
 }
 
 }  // namespace runner

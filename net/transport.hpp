@@ -49,11 +49,13 @@ struct publish_result {
 publish_result publish_node(caf::actor_system& sys, const node_config& node,
                             const caf::strong_actor_ptr& whom, std::set<std::string> sigs);
 
-// CAF's middleman joins its network thread when the actor system goes down;
-// a connection stuck in a TLS handshake with a frozen peer would hold that
-// forever. Call this once the process's work is done and everything is
-// flushed: if the teardown takes longer than `limit`, the process exits with
-// `code` anyway.
-void exit_if_teardown_hangs(int code, std::chrono::milliseconds limit = std::chrono::seconds(5));
+// Ends a process that joined the network, once its work is done: flushes
+// what it printed and exits without tearing the actor system down. That
+// teardown is unsafe with the network loaded: the middleman joins a network
+// thread that a TLS handshake with a frozen peer can hold forever, and CAF
+// destroys actors still alive in its registry (any actor whose handle
+// crossed the wire and that a peer keeps busy) after the scheduler is gone,
+// which crashes. Task processes must have been ended before.
+[[noreturn]] void leave_process(int code);
 
 }  // namespace runner

@@ -31,6 +31,13 @@ void add_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<node_actor>("runner::node_actor");
 }
 
+std::string hello_subject(const std::string& challenge) { return "hello:" + challenge; }
+
+void ignore_system_messages(caf::scheduled_actor* self) {
+  self->set_exit_handler([](caf::exit_msg&) {});
+  self->set_error_handler([](caf::error&) {});
+}
+
 namespace {
 
 // Both sides serialize their own copy of the request; CAF's binary format is

@@ -23,7 +23,7 @@ namespace runner {
 
 // Bumped whenever a wire type below changes shape; `hello` exchanges it so
 // that two runners of different versions fail with a clear message.
-constexpr uint32_t wire_version = 1;
+constexpr uint32_t wire_version = 2;
 
 struct credential {
   std::string cert_pem;   // the submitter's leaf certificate
@@ -220,17 +220,27 @@ using run_task_atom = caf::atom_constant<caf::atom("runtask")>;
 using run_group_atom = caf::atom_constant<caf::atom("rungroup")>;
 using admin_atom = caf::atom_constant<caf::atom("admin")>;
 
-// What `hello` answers: who the node is and a fresh nonce for one request.
+// What `hello` answers: who the node is and a fresh nonce for one request,
+// proven: the node signs its name, the nonce and the submitter's challenge
+// with its certificate key. Without that, whoever answers a hello could hand
+// out another node's name and nonce and replay the signed request there.
 struct hello_reply {
   uint32_t version = wire_version;
   std::string node;
   std::string nonce;
+  std::string cert_pem;   // empty with `tls: off`
+  std::string signature;  // over proof_statement(node, nonce, hello_subject(challenge))
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, hello_reply& x) {
-  return f(caf::meta::type_name("hello_reply"), x.version, x.node, x.nonce);
+  return f(caf::meta::type_name("hello_reply"), x.version, x.node, x.nonce, x.cert_pem,
+           x.signature);
 }
+
+// What a node signs in its hello: never a request hash (those are hex), so a
+// hello signature cannot stand in for a request's.
+std::string hello_subject(const std::string& challenge);
 
 // A submitter's endpoint: it receives the progress of its remote work. Its
 // handle rides along with each run request (outside the signed bytes).
@@ -241,11 +251,18 @@ using progress_actor = caf::typed_actor<
 
 // A node's dispatcher: the only actor a node publishes.
 using node_actor = caf::typed_actor<
-    caf::replies_to<hello_atom, uint32_t>::with<hello_reply>,  // submitter's wire version
+    // The submitter's wire version and a random challenge.
+    caf::replies_to<hello_atom, uint32_t, std::string>::with<hello_reply>,
     caf::replies_to<run_task_atom, credential, task_request, progress_actor>::with<task_outcome>,
     caf::replies_to<run_group_atom, credential, group_request, progress_actor>::with<group_outcome>,
     caf::replies_to<cancel_atom, credential, cancel_request>::with<admin_reply>,
     caf::replies_to<admin_atom, credential, admin_request>::with<admin_reply>>;
+
+// Every actor whose handle crosses the wire can be sent anything by any peer
+// of the mesh, claiming any sender (docs/security.md), including CAF's own
+// exit and error messages, which would end it by default. Such actors call
+// this first: they end only by their own decision.
+void ignore_system_messages(caf::scheduled_actor* self);
 
 // Registers the types above (and the engine's) with an actor system config.
 void add_wire_types(caf::actor_system_config& cfg);

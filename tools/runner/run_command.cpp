@@ -149,7 +149,7 @@ int run_remote_group(caf::actor_system& sys, const run_options& opts, reactor& r
     if (count == 1) {
       spdlog::warn("{}: cancelling the group on {} (again to stop waiting)", strsignal(signo),
                    target);
-      caf::anon_send(call, cancel_atom::value);
+      call.cancel();
     } else {
       // The node sees this process go and cancels what is left there.
       spdlog::warn("{} again: leaving without waiting for {}", strsignal(signo), target);
@@ -239,18 +239,14 @@ int run_command(const run_options& opts) {
   std::optional<mesh_runtime> rt;
   if (mesh)
     rt = start_mesh_runtime(sys, *mesh, false);
-  // With a mesh, actors that talk to peers may outlive the group by a
-  // moment (a cancel on its way); they must not hold the process.
+  // With a mesh, the process ends without the actor system's teardown (see
+  // leave_process); every return below passes through here.
   struct stop_mesh {
     caf::actor_system& sys;
     std::optional<mesh_runtime>& rt;
     ~stop_mesh() {
-      if (rt) {
-        std::fflush(nullptr);
-        exit_if_teardown_hangs(exit_code);
-        caf::anon_send_exit(rt->directory, caf::exit_reason::user_shutdown);
-        sys.await_actors_before_shutdown(false);
-      }
+      if (rt)
+        leave_process(exit_code);
     }
     int exit_code = exit_infrastructure;
   } stop_mesh_guard{sys, rt};

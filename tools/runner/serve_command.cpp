@@ -106,13 +106,7 @@ int serve_command(const serve_options& opts) {
   size_t ended = react.shutdown(*grace);
   if (ended)
     spdlog::info("ended {} task process(es)", ended);
-  std::fflush(nullptr);
-  exit_if_teardown_hangs(exit_success);
-  caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(rt.directory, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(env->slots, caf::exit_reason::user_shutdown);
-  sys.await_actors_before_shutdown(false);
-  return exit_success;
+  leave_process(exit_success);
 }
 
 }  // namespace runner

@@ -64,13 +64,23 @@ int run(const options& o) {
         .receive([&](link_reply& l) { node = l.node, error = l.error; },
                  [&](caf::error& e) { error = sys.render(e); });
     hello_reply hello;
+    auto challenge = hello_challenge();
     if (node)
-      self->request(node, timeout, hello_atom::value, wire_version)
+      self->request(node, timeout, hello_atom::value, wire_version, challenge)
           .receive([&](hello_reply& h) { hello = std::move(h); },
                    [&](caf::error& e) {
                      error = "no answer from " + o.runner + ": " + sys.render(e);
                      node = node_actor{};
                    });
+    if (node) {
+      if (auto why = check_hello(*rt.calls, hello, challenge); !why.empty()) {
+        error = "refused the runner at " + o.runner + ": " + why;
+        node = node_actor{};
+      } else if (is_node_name(o.runner) && hello.node != o.runner) {
+        error = "the runner at peer `" + o.runner + "`'s address says it is `" + hello.node + "`";
+        node = node_actor{};
+      }
+    }
     if (!node) {
       std::fprintf(stderr, "runnerctl: %s\n", error.c_str());
       code = unreachable;
@@ -111,11 +121,7 @@ int run(const options& o) {
       }
     }
   }
-  std::fflush(nullptr);
-  exit_if_teardown_hangs(code);
-  caf::anon_send_exit(rt.directory, caf::exit_reason::user_shutdown);
-  sys.await_actors_before_shutdown(false);
-  return code;
+  leave_process(code);
 }
 
 }  // namespace
