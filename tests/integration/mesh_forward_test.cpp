@@ -78,6 +78,20 @@ TEST(MeshForward, TheNodeValidatesAForwardedGroupAgainstItsOwnTaskTypes) {
   EXPECT_NE(r.err.find("node-b"), std::string::npos) << r.err;
 }
 
+// A group that names its node in `forward:` is still checked there.
+TEST(MeshForward, AGroupForwardedByItsForwardFieldIsValidatedOnTheNode) {
+  mesh_dir m;
+  node_process b(m.config("node-b", accept_all()));
+  ASSERT_TRUE(b.started()) << b.output();
+  auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
+  auto group = m.write("g.yaml", "forward: {to: node-b}\ntaskGroup:\n"
+                                 "  - {name: x, type: no_such_type, spec: {}}\n");
+  auto r = run_runner({"run", group, "--config", a});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("unknown task type `no_such_type`"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("node-b"), std::string::npos) << r.err;
+}
+
 // The seed's scenario: only node-b can fetch the secret; a task on node-a uses it.
 TEST(MeshForward, ASecretFetchedOnOneNodeIsUsedOnAnotherAndShownNowhere) {
   mesh_dir m;
