@@ -16,9 +16,9 @@ bool become_subreaper() {
 
 namespace {
 
-// ppid from /proc/PID/stat; the command name field may hold spaces and
-// parentheses, so parse after the last ')'.
-pid_t parent_of(pid_t pid) {
+// State and ppid from /proc/PID/stat; the command name field may hold spaces
+// and parentheses, so parse after the last ')'.
+pid_t read_stat(pid_t pid, char* state_out) {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
   FILE* f = std::fopen(path, "re");
@@ -35,10 +35,21 @@ pid_t parent_of(pid_t pid) {
   int ppid = -1;
   if (std::sscanf(close + 1, " %c %d", &state, &ppid) != 2)
     return -1;
+  if (state_out)
+    *state_out = state;
   return ppid;
 }
 
+pid_t parent_of(pid_t pid) { return read_stat(pid, nullptr); }
+
 }  // namespace
+
+bool stopped_or_gone(pid_t pid) {
+  char state = 0;
+  if (read_stat(pid, &state) < 0)
+    return true;
+  return state == 'T' || state == 't' || state == 'Z' || state == 'X';
+}
 
 std::vector<pid_t> descendants_of(pid_t root) {
   std::multimap<pid_t, pid_t> children;

@@ -17,4 +17,7 @@ bool become_subreaper();
 // grandchildren.
 std::vector<pid_t> descendants_of(pid_t root);
 
+// The process is stopped (SIGSTOP has taken effect), a zombie, or gone.
+bool stopped_or_gone(pid_t pid);
+
 }  // namespace runner

@@ -1,5 +1,8 @@
 #include "drivers/reactor.hpp"
 
+#include <sched.h>
+#include <set>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -242,16 +245,33 @@ void reactor::signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled) 
   if (signo == SIGKILL) {
     // A process may fork between the scan and the kill, and its child would
     // escape. So the tree is frozen first (stopped processes cannot fork) and
-    // read again until it stops growing.
+    // read again until no process is new. SIGSTOP takes effect only when the
+    // target next runs — a fork under way still completes — so each round
+    // waits (briefly, bounded) until the signalled processes have stopped.
     kill(root, SIGSTOP);
     kill(-root, SIGSTOP);
-    for (int round = 0; round < 8; ++round) {
+    std::set<pid_t> known(tree.begin(), tree.end());
+    for (int round = 0; round < 32; ++round) {
       for (pid_t d : tree)
         kill(d, SIGSTOP);
+      // Bounded: a process that never stops (in uninterruptible sleep) must
+      // not hold the reactor; it is killed with the rest after the wait.
+      bool all_stopped = false;
+      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+      while (!all_stopped && std::chrono::steady_clock::now() < until) {
+        all_stopped = stopped_or_gone(root);
+        for (pid_t d : tree)
+          all_stopped = all_stopped && stopped_or_gone(d);
+        if (!all_stopped)
+          usleep(200);
+      }
       auto again = descendants_of(root);
-      if (again.size() == tree.size())
-        break;
+      bool grew = false;
+      for (pid_t d : again)
+        grew |= known.insert(d).second;
       tree = std::move(again);
+      if (!grew && all_stopped)
+        break;
     }
   }
   // The root goes first, so its own end is by this signal and not a reaction

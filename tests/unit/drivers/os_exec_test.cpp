@@ -130,15 +130,19 @@ TEST_F(OsExec, StopKillsStubbornTreeIncludingSetsid) {
   // The grandchild was killed too; as our adopted child it may linger as a
   // zombie until the next reap, but it must not run.
   bool gone = false;
-  for (int i = 0; i < 2000 && !gone; ++i) {
-    std::ifstream stat("/proc/" + std::to_string(grandchild) + "/stat");
-    std::string s((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    auto close = s.rfind(')');
-    gone = !stat || close == std::string::npos || s[close + 2] == 'Z';
-    if (!gone)
-      usleep(5000);
-  }
+  for (int i = 0; i < 2000 && !(gone = stopped_or_gone(grandchild)); ++i)
+    usleep(5000);
   EXPECT_TRUE(gone);
+  // Everything got SIGKILL; a process can still be on its way out (state R,
+  // no memory left). Wait for the exits before asking what is left over.
+  auto dying = [] {
+    for (pid_t d : descendants_of(getpid()))
+      if (!stopped_or_gone(d))
+        return true;
+    return false;
+  };
+  for (int i = 0; i < 2000 && dying(); ++i)
+    usleep(5000);
   EXPECT_EQ(react.shutdown(std::chrono::milliseconds(100)), 0u);
   std::remove(pids.c_str());
   rmdir(tmpl);
