@@ -196,8 +196,6 @@ void on_report(self_ptr self, size_t i, task_report r) {
   }
 }
 
-}  // namespace
-
 // What a task looks like from here when its actor is not asked.
 task_view view_of(const supervisor_state& st, size_t i) {
   const auto& decl = st.ctx->group->tasks[i];
@@ -220,6 +218,8 @@ task_view view_of(const supervisor_state& st, size_t i) {
   }
   return v;
 }
+
+}  // namespace
 
 supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
                                                     std::shared_ptr<const run_context> ctx) {
