@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 
 namespace runner {
 
@@ -15,16 +16,21 @@ struct waiter {
 struct pool_state {
   size_t free = 0;
   std::map<caf::actor_addr, size_t> held;  // by supervisor
+  std::set<caf::actor_addr> watched;       // monitored once each, until down
   std::deque<waiter> waiting;
   static inline const char* name = "slot_pool";
 };
 
 using self_ptr = slot_pool_actor::stateful_pointer<pool_state>;
 
+void watch(self_ptr self, const caf::actor_addr& who) {
+  if (self->state.watched.insert(who).second)
+    self->monitor(who);
+}
+
 void grant(self_ptr self, waiter& w) {
-  auto& st = self->state;
-  if (st.held[w.who]++ == 0)
-    self->monitor(w.who);
+  ++self->state.held[w.who];
+  watch(self, w.who);
   w.promise.deliver(granted_atom::value);
 }
 
@@ -46,6 +52,7 @@ slot_pool_actor spawn_slot_pool(caf::actor_system& sys, size_t slots) {
     self->state.free = std::max<size_t>(1, slots);
     self->set_down_handler([=](caf::down_msg& dm) {
       auto& st = self->state;
+      st.watched.erase(dm.source);
       size_t n = 0;
       if (auto i = st.held.find(dm.source); i != st.held.end()) {
         n = i->second;
@@ -65,8 +72,7 @@ slot_pool_actor spawn_slot_pool(caf::actor_system& sys, size_t slots) {
             --st.free;
             grant(self, w);
           } else {
-            if (st.held.find(w.who) == st.held.end())
-              self->monitor(w.who);  // to drop its wait if it goes away
+            watch(self, w.who);  // to drop its wait if it goes away
             st.waiting.push_back(w);
           }
           return w.promise;
@@ -78,7 +84,7 @@ slot_pool_actor spawn_slot_pool(caf::actor_system& sys, size_t slots) {
           if (i == st.held.end() || i->second == 0)
             return;  // not one of ours: ignore rather than inflate the pool
           if (--i->second == 0)
-            st.held.erase(i);  // still monitored; its down message finds nothing
+            st.held.erase(i);  // still watched: it may ask again
           give_back(self, 1);
         },
     };

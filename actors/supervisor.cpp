@@ -54,6 +54,7 @@ struct supervisor_state {
   size_t outstanding = 0;
   size_t free_slots = 0;
   std::deque<slot_waiter> waiting;
+  std::vector<bool> waits_for_pool;  // ready, but the node has no slot free yet
   caf::typed_response_promise<group_report> result;
   bool started = false;
   bool cancelled = false;
@@ -124,9 +125,11 @@ void hand_out_slot(self_ptr self) {
 // the task was settled (cancel) goes straight back.
 void acquire_from_pool(self_ptr self, size_t i) {
   auto pool = self->state.ctx->slots;
+  self->state.waits_for_pool[i] = true;
   self->request(pool, caf::infinite, acquire_atom::value)
       .then([=](granted_atom) {
               auto& s = self->state;
+              s.waits_for_pool[i] = false;
               if (s.cancelled || s.reported[i])
                 self->send(pool, release_atom::value);
               else
@@ -211,7 +214,7 @@ task_view view_of(const supervisor_state& st, size_t i) {
     v.duration_ms = r.duration_ms;
     v.error = r.error;
   } else {
-    v.state = "waiting";
+    v.state = st.waits_for_pool[i] ? "queued" : "waiting";
     for (auto& w : st.waiting)
       if (auto* index = std::get_if<size_t>(&w); index && *index == i)
         v.state = "queued";
@@ -242,6 +245,7 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
   st.live.resize(tasks.size());
   st.reports.resize(tasks.size());
   st.reported.assign(tasks.size(), false);
+  st.waits_for_pool.assign(tasks.size(), false);
   st.outstanding = tasks.size();
   return {
       [=](run_atom) -> caf::typed_response_promise<group_report> {
