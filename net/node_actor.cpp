@@ -68,9 +68,23 @@ node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_env> en
         }
       for (auto& [id, e] : self->state.running)
         if (e.endpoint && e.endpoint.address() == dm.source) {
-          spdlog::warn("submitter {} of {} is gone ({}): cancelling it", e.view.submitter, id,
-                       self->system().render(dm.reason));
-          cancel_entry(self, e);
+          // Any peer can send a down message naming any actor: before
+          // cancelling, ask the endpoint itself. A live one answers.
+          std::string run = id;
+          std::string reason = self->system().render(dm.reason);
+          self->request(e.endpoint, std::chrono::seconds(1), ping_atom::value)
+              .then(
+                  [=](done_atom) {
+                    spdlog::warn("ignored a down message for the live submitter of {}", run);
+                  },
+                  [=](caf::error&) {
+                    auto i = self->state.running.find(run);
+                    if (i == self->state.running.end())
+                      return;
+                    spdlog::warn("submitter {} of {} is gone ({}): cancelling it",
+                                 i->second.view.submitter, run, reason);
+                    cancel_entry(self, i->second);
+                  });
         }
     });
     return {

@@ -34,6 +34,7 @@ endpoint_actor spawn_endpoint(caf::actor_system& sys, progress_sink sink) {
           if (sink.report)
             sink.report(r);
         },
+        [](ping_atom) { return done_atom::value; },
         // The call is over: everything that arrived before is handled.
         [=](flush_atom) {
           auto rp = self->make_response_promise<done_atom>();

@@ -23,7 +23,7 @@ namespace runner {
 
 // Bumped whenever a wire type below changes shape; `hello` exchanges it so
 // that two runners of different versions fail with a clear message.
-constexpr uint32_t wire_version = 2;
+constexpr uint32_t wire_version = 3;
 
 struct credential {
   std::string cert_pem;   // the submitter's leaf certificate
@@ -244,10 +244,14 @@ std::string hello_subject(const std::string& challenge);
 
 // A submitter's endpoint: it receives the progress of its remote work. Its
 // handle rides along with each run request (outside the signed bytes).
+// `ping` lets a node check that an endpoint is really gone before it
+// cancels that submitter's work: CAF's down messages can be forged by peers.
+using ping_atom = caf::atom_constant<caf::atom("ping")>;
 using progress_actor = caf::typed_actor<
     caf::reacts_to<started_atom, std::string, int>,  // task, attempt
     caf::reacts_to<log_line>,                        // already masked
-    caf::reacts_to<task_report>>;                    // confidential values masked
+    caf::reacts_to<task_report>,                     // confidential values masked
+    caf::replies_to<ping_atom>::with<done_atom>>;
 
 // A node's dispatcher: the only actor a node publishes.
 using node_actor = caf::typed_actor<
