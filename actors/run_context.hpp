@@ -1,6 +1,7 @@
 #pragma once
 // What every actor of one group run shares, read-only.
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,9 @@ struct run_context {
   // Confidential values the group arrived with (a task forwarded here brings
   // the secrets it imported); every task masks them.
   std::vector<std::string> secrets;
+  // Imported values the group arrived with ("task.variable" -> value): a task
+  // forwarded here brings those of the tasks it waited for elsewhere.
+  std::map<std::string, std::string> given_imports;
 };
 
 int64_t now_ms();         // unix epoch ms

@@ -170,6 +170,7 @@ void launch(self_ptr self) {
   inv.limits = st.args.ctx->limits;
   inv.task = st.decl;
   inv.secrets = st.secret_values;
+  inv.imports = st.imports;
   self->send(st.args.ctx->observer, started_atom::value, st.decl->name, r.attempts);
   try {
     inv.spec = render_spec(st.decl->spec, st.imports);
@@ -246,6 +247,7 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
   st.decl = &args.ctx->group->tasks[args.index];
   bool forwarded = st.decl->forward && st.decl->forward->to != args.ctx->node_name;
   st.drv = forwarded ? args.ctx->forwarder : args.ctx->drivers->find(st.decl->type);
+  st.imports = args.ctx->given_imports;
   for (auto& s : args.ctx->secrets) {
     st.secrets.add(s);
     st.secret_values.push_back(s);

@@ -45,6 +45,7 @@ struct task_invocation {
   json spec;           // templates already resolved
   output_limits limits;
   const task_decl* task = nullptr;   // the declaration (outlives the run)
+  std::map<std::string, std::string> imports;  // "task.variable" -> value
   std::vector<std::string> secrets;  // confidential values the task imported
 };
 

@@ -31,7 +31,8 @@ std::vector<task_view> views_of(const group_report& g, const task_group& group) 
 // Runs `group` here; `reply` gets the report once every progress message
 // before it has been handed to the transport.
 void run_here(self_ptr self, const std::string& id, std::shared_ptr<const task_group> group,
-              std::vector<std::string> secrets, observer_actor relay,
+              std::vector<std::string> secrets, std::map<std::string, std::string> imports,
+              observer_actor relay,
               std::function<void(group_report)> reply) {
   auto& env = *self->state.env;
   auto ctx = std::make_shared<run_context>();
@@ -44,6 +45,7 @@ void run_here(self_ptr self, const std::string& id, std::shared_ptr<const task_g
   ctx->observer = relay;
   ctx->forwarder = env.forwarder;
   ctx->secrets = std::move(secrets);
+  ctx->given_imports = std::move(imports);
   auto sup = spawn_supervisor(self->system(), ctx);
   self->state.running[id].supervisor = sup;
   self->request(sup, caf::infinite, run_atom::value)
@@ -187,6 +189,14 @@ void run_task_here(self_ptr self, const std::string& who, task_request req,
     fail("the spec of forwarded task `" + req.task_name + "` is not JSON: " + e.what());
     return;
   }
+  // Its dependencies ran on the submitting node: they are named (for
+  // `task.status` and import checks) but not part of this one-task group.
+  decl.depends_on = req.waited;
+  for (auto& [key, value] : req.imports) {
+    auto dot = key.find('.');
+    if (dot != std::string::npos)
+      decl.imports.push_back({key.substr(0, dot), key.substr(dot + 1), {}});
+  }
   for (auto& e : req.exports) {
     export_decl x;
     x.name = e.name;
@@ -207,7 +217,7 @@ void run_task_here(self_ptr self, const std::string& who, task_request req,
   auto relay = spawn_progress_relay(self->system(), endpoint, false);
   std::string me = env.config.name;
   auto leaving = env.shutting_down;
-  run_here(self, req.run_id, group, std::move(req.secrets), relay,
+  run_here(self, req.run_id, group, std::move(req.secrets), std::move(req.imports), relay,
            [p, me, leaving](group_report g) mutable {
              auto out = outcome_of(g, me);
              if (*leaving && !out.success) {
@@ -260,7 +270,7 @@ void run_group_here(self_ptr self, const std::string& who, group_request req,
   auto relay = spawn_progress_relay(self->system(), endpoint, true);
   std::string me = env.config.name;
   auto leaving = env.shutting_down;
-  run_here(self, id, group, {}, relay, [p, me, leaving](group_report g) mutable {
+  run_here(self, id, group, {}, {}, relay, [p, me, leaving](group_report g) mutable {
     group_outcome o;
     for (auto& r : g.results) {
       r = masked_report(std::move(r));

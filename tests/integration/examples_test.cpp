@@ -34,6 +34,13 @@ TEST(Examples, DiamondPassesVariablesThroughBothBranches) {
   EXPECT_NE(j["results"]["join"]["id"], j["results"]["left"]["id"]);
 }
 
+TEST(Examples, ExpressionsRenderImportsStatusesAndEnvs) {
+  auto j = run_json(example("expressions.yaml"), 0);
+  EXPECT_EQ(j["results"]["label"]["outputs"]["result"], "1.4-PROD n=42 ok=yes");
+  EXPECT_EQ(j["results"]["label"]["status"], "success");
+  EXPECT_EQ(j["results"]["show"]["status"], "success");
+}
+
 TEST(Examples, FailingBranchSkipsDependentsOnly) {
   auto j = run_json(example("failing_branch.yaml"), 1);
   EXPECT_EQ(j["status"], "failed");

@@ -131,6 +131,30 @@ TEST(MeshForward, ASecretFetchedOnOneNodeIsUsedOnAnotherAndShownNowhere) {
   expect_no_secret("node-b's log", b.output());
 }
 
+// An expression task reads its imports directly: they travel with it.
+TEST(MeshForward, AForwardedExpressionTaskGetsItsImports) {
+  mesh_dir m;
+  node_process b(m.config(
+      "node-b", "accept:\n  - {from: node-a, task_types: [os_exec, expression_evaluation]}\n"));
+  ASSERT_TRUE(b.started()) << b.output();
+  auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
+  auto group = m.write("g.yaml",
+                       "taskGroup:\n"
+                       "  - name: build\n    type: os_exec\n"
+                       "    spec: {command: 'echo version=2.0 >> $OUTPUT_FILE'}\n"
+                       "    exports: [{name: version}]\n"
+                       "  - name: label\n    type: expression_evaluation\n"
+                       "    forward: {to: node-b}\n"
+                       "    imports: [{from: build, variable: version}]\n"
+                       "    spec: {string_to_evaluate: \"v<+ build.version > <+ build.status >\"}\n"
+                       "    exports: [{name: result, scope: global}]\n");
+  auto r = run_runner({"run", group, "--config", a, "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = parse_json(r.out);
+  EXPECT_EQ(j["results"]["label"]["runner"], "node-b");
+  EXPECT_EQ(j["results"]["label"]["outputs"]["result"], "v2.0 success");
+}
+
 // A knows only B; B knows C. A task for C goes through B.
 TEST(MeshForward, ATaskForANodeThatIsNoPeerIsRoutedThroughOne) {
   mesh_dir m;

@@ -74,6 +74,8 @@ TEST(Wire, EveryFieldOfARequestIsCoveredByItsHash) {
       [](task_request& r) { r.spec_json = R"({"command":"rm -rf /"})"; },
       [](task_request& r) { r.exports[0].confidential = false; },
       [](task_request& r) { r.secrets.clear(); },
+      [](task_request& r) { r.imports["a.b"] = "c"; },
+      [](task_request& r) { r.waited.push_back("a"); },
   };
   for (size_t i = 0; i < changes.size(); ++i) {
     auto r = sample_task();

@@ -1,0 +1,162 @@
+#include "drivers/expression_evaluation.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "schema/expression.hpp"
+#include "schema/suggest.hpp"
+
+namespace runner {
+
+namespace {
+
+const std::set<std::string> spec_fields = {"string_to_evaluate", "envs"};
+
+// Imports, the statuses of the tasks this one waited for, and the spec's envs.
+class invocation_context : public expr_context {
+ public:
+  invocation_context(const task_invocation& inv) : inv_(inv) {
+    if (inv.spec.contains("envs") && inv.spec["envs"].is_object())
+      for (auto& [k, v] : inv.spec["envs"].items())
+        envs_[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  }
+  std::optional<std::string> lookup(const std::string& task,
+                                    const std::string& var) const override {
+    auto i = inv_.imports.find(task + "." + var);
+    if (i == inv_.imports.end())
+      return std::nullopt;
+    return i->second;
+  }
+  // A task runs only once everything it waits for has succeeded.
+  std::optional<std::string> status(const std::string& task) const override {
+    if (!inv_.task)
+      return std::nullopt;
+    const auto& d = inv_.task->depends_on;
+    bool waited = std::find(d.begin(), d.end(), task) != d.end();
+    for (auto& imp : inv_.task->imports)
+      waited |= imp.from == task;
+    return waited ? std::optional<std::string>("success") : std::nullopt;
+  }
+  std::optional<std::string> env(const std::string& name) const override {
+    auto i = envs_.find(name);
+    if (i == envs_.end())
+      return std::nullopt;
+    return i->second;
+  }
+
+ private:
+  const task_invocation& inv_;
+  std::map<std::string, std::string> envs_;
+};
+
+class finished_run : public running_task {
+ public:
+  void stop(stop_reason) override {}  // it has already finished
+};
+
+}  // namespace
+
+void expression_evaluation_driver::check_spec(const task_decl& task, const std::string& file,
+                                              diagnostics& out) const {
+  auto mark_of = [&](const std::string& pointer) {
+    auto i = task.spec_marks.find(pointer);
+    return i != task.spec_marks.end() ? i->second : task.type_mark;
+  };
+  auto report = [&](const std::string& pointer, std::string msg, std::string hint) {
+    out.push_back({file, mark_of(pointer), "task `" + task.name + "`: " + std::move(msg),
+                   std::move(hint)});
+  };
+  const auto& spec = task.spec;
+  if (!spec.is_object() || !spec.contains("string_to_evaluate")) {
+    report("", "expression_evaluation needs `string_to_evaluate`",
+           "spec: {string_to_evaluate: \"<+ build.version + '-rc' >\"}");
+    return;
+  }
+  for (auto& [key, value] : spec.items())
+    if (!spec_fields.count(key)) {
+      auto guess = closest_match(key, {spec_fields.begin(), spec_fields.end()});
+      report("/" + key, "unknown expression_evaluation field `" + key + "`",
+             guess.empty() ? "expression_evaluation takes string_to_evaluate and envs"
+                           : "did you mean `" + guess + "`?");
+    }
+  std::set<std::string> envs;
+  if (spec.contains("envs")) {
+    if (!spec["envs"].is_object())
+      report("/envs", "`envs` must be a mapping", "envs: {STAGE: prod}");
+    else
+      for (auto& [k, v] : spec["envs"].items())
+        envs.insert(k);
+  }
+  const auto& text = spec["string_to_evaluate"];
+  if (!text.is_string()) {
+    report("/string_to_evaluate", "`string_to_evaluate` must be a string",
+           "quote it: string_to_evaluate: \"<+ 1 + 2 >\"");
+    return;
+  }
+  auto parsed = render_template(text.get<std::string>());
+  if (!parsed.ok()) {
+    report("/string_to_evaluate", parsed.error->format(),
+           "see docs/expressions.md; a `>` inside `<+ >` needs parentheses: <+ (a > b) >");
+    return;
+  }
+  // References that can never resolve are mistakes to report now, not at run time.
+  std::set<std::string> waited(task.depends_on.begin(), task.depends_on.end());
+  for (auto& imp : task.imports)
+    waited.insert(imp.from);
+  for (auto& ref : references(*parsed.tmpl)) {
+    std::string where = "`" + ref.task + "." + ref.name + "`";
+    switch (ref.kind) {
+      case expr_reference_kind::import: {
+        bool imported = std::any_of(task.imports.begin(), task.imports.end(), [&](auto& i) {
+          return i.from == ref.task && i.variable == ref.name;
+        });
+        if (!imported)
+          report("/string_to_evaluate",
+                 "expression at " + std::to_string(ref.line) + ":" + std::to_string(ref.column) +
+                     ": " + where + " is not imported by this task",
+                 "add `imports: [{from: " + ref.task + ", variable: " + ref.name + "}]`");
+        break;
+      }
+      case expr_reference_kind::status:
+        if (!waited.count(ref.task))
+          report("/string_to_evaluate",
+                 "expression at " + std::to_string(ref.line) + ":" + std::to_string(ref.column) +
+                     ": `" + ref.task + ".status` names a task this one does not wait for",
+                 "add `" + ref.task + "` to depends_on");
+        break;
+      case expr_reference_kind::env:
+        if (!envs.count(ref.name))
+          report("/string_to_evaluate",
+                 "expression at " + std::to_string(ref.line) + ":" + std::to_string(ref.column) +
+                     ": `env." + ref.name + "` is not in the spec's `envs`",
+                 "add `envs: {" + ref.name + ": ...}` to the spec");
+        break;
+    }
+  }
+}
+
+std::unique_ptr<running_task> expression_evaluation_driver::start(
+    task_invocation inv, std::shared_ptr<task_events> events) {
+  driver_result r;
+  const auto& text = inv.spec["string_to_evaluate"];
+  auto parsed = render_template(text.is_string() ? text.get<std::string>() : std::string{});
+  if (!parsed.ok()) {
+    r.error = parsed.error->format();
+  } else {
+    invocation_context ctx(inv);
+    auto rendered = render(*parsed.tmpl, ctx);
+    if (!rendered.ok()) {
+      r.error = rendered.error->format();
+    } else if (rendered.text.size() > inv.limits.value_bytes) {
+      r.error = "`result` is " + std::to_string(rendered.text.size()) +
+                " bytes, over the limit of " + std::to_string(inv.limits.value_bytes);
+    } else {
+      r.success = true;
+      r.outputs["result"] = std::move(rendered.text);
+    }
+  }
+  events->finished(std::move(r));
+  return std::make_unique<finished_run>();
+}
+
+}  // namespace runner
