@@ -218,7 +218,13 @@ void on_finished(self_ptr self, driver_result res) {
                 "=<value>` to the file named by $OUTPUT_FILE";
         break;
       }
-      r.exports.push_back({e.name, i->second, e.confidential, e.scope == export_scope::global});
+      // An export that holds a confidential value it imported is confidential
+      // too, whatever the document says: otherwise the result (and every task
+      // that imports it) would show the secret.
+      bool holds_secret = !e.confidential && !st.secrets.empty() &&
+                          st.secrets.mask(i->second) != i->second;
+      r.exports.push_back({e.name, i->second, e.confidential || holds_secret,
+                           e.scope == export_scope::global});
     }
     if (error.empty()) {
       finish(self, task_status::success);

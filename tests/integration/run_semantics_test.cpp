@@ -351,3 +351,31 @@ TEST(RunSemantics, ResultFileIsWrittenWhole) {
 }
 
 }  // namespace runner::test
+
+namespace runner::test {
+
+// A value derived from a secret is a secret: the export that holds it is
+// masked in the result and treated as confidential by its importers, even if
+// the document forgot to say so.
+TEST(RunSemantics, AnExportHoldingAnImportedSecretIsConfidential) {
+  temp_dir tmp;
+  auto g = run_group(tmp,
+                     "taskGroup:\n"
+                     "  - name: fetch\n    type: os_exec\n"
+                     "    spec: {command: 'echo token=Zq9-secret-77 >> $OUTPUT_FILE'}\n"
+                     "    exports: [{name: token, confidential: true}]\n"
+                     "  - name: derive\n    type: expression_evaluation\n"
+                     "    imports: [{from: fetch, variable: token}]\n"
+                     "    spec: {string_to_evaluate: 'Bearer <+ fetch.token >'}\n"
+                     "    exports: [{name: result, scope: global}]\n"
+                     "  - name: use\n    type: os_exec\n"
+                     "    imports: [{from: derive, variable: result}]\n"
+                     "    spec: {command: 'echo \"header: {{ .derive.result }}\"'}\n");
+  ASSERT_EQ(g.raw.exit_code, 0) << g.raw.err;
+  EXPECT_EQ(g.result["results"]["derive"]["outputs"]["result"], "***") << g.raw.out;
+  EXPECT_EQ(g.raw.out.find("Zq9-secret-77"), std::string::npos) << g.raw.out;
+  EXPECT_EQ(g.raw.err.find("Zq9-secret-77"), std::string::npos) << g.raw.err;
+  EXPECT_NE(g.raw.err.find("[use] header: ***"), std::string::npos) << g.raw.err;
+}
+
+}  // namespace runner::test
