@@ -48,7 +48,9 @@ std::string mesh_dir::config_with_tls(const std::string& name, const std::string
   return write(file.empty() ? name + ".yaml" : file, text);
 }
 
-node_process::node_process(const std::string& config, const std::vector<std::string>& extra_args) {
+node_process::node_process(const std::vector<std::string>& prefix, const std::string& config,
+                           const std::string& host, const std::vector<std::string>& extra_args)
+    : host_(host) {
   out_file_ = config + ".out";
   err_file_ = config + ".err";
   posix_spawn_file_actions_t fa;
@@ -56,8 +58,11 @@ node_process::node_process(const std::string& config, const std::vector<std::str
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 1, out_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&fa, 2, err_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> argv{runner_binary(), "--log-level", "info", "serve", "--config",
-                                config, "--grace", "2s"};
+  std::vector<std::string> argv = prefix;
+  for (std::string a : {runner_binary(), std::string("--log-level"), std::string("info"),
+                        std::string("serve"), std::string("--config"), config,
+                        std::string("--grace"), std::string("2s")})
+    argv.push_back(std::move(a));
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> args;
   for (auto& a : argv)
@@ -66,8 +71,13 @@ node_process::node_process(const std::string& config, const std::vector<std::str
   if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) != 0)
     std::abort();
   posix_spawn_file_actions_destroy(&fa);
-  // The node prints "listening on 127.0.0.1:PORT" once it accepts connections.
-  static const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
+  std::string escaped;
+  for (char ch : host) {
+    if (std::string("\\^$.|?*+()[]{}").find(ch) != std::string::npos)
+      escaped += '\\';
+    escaped += ch;
+  }
+  const std::regex listening("listening on " + escaped + ":([0-9]+)");
   eventually(
       [&] {
         std::smatch m;
@@ -102,58 +112,6 @@ int node_process::wait_exit(std::chrono::milliseconds limit) {
     return -1;
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-node_process_in_netns::node_process_in_netns(const std::string& ip, const std::string& netns,
-                                             const std::string& config, const std::string& host,
-                                             const std::vector<std::string>& extra_args)
-    : host_(host) {
-  out_file_ = config + ".out";
-  err_file_ = config + ".err";
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&fa, 2, err_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> argv{ip, "netns", "exec", netns, runner_binary(), "--log-level", "info",
-                                "serve", "--config", config, "--grace", "2s"};
-  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  std::vector<char*> args;
-  for (auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) != 0)
-    std::abort();
-  posix_spawn_file_actions_destroy(&fa);
-  std::string escaped;
-  for (char ch : host) {
-    if (std::string("\\^$.|?*+()[]{}").find(ch) != std::string::npos)
-      escaped += '\\';
-    escaped += ch;
-  }
-  const std::regex listening("listening on " + escaped + ":([0-9]+)");
-  eventually(
-      [&] {
-        std::smatch m;
-        std::string out = read_file(out_file_);
-        if (std::regex_search(out, m, listening)) {
-          port_ = static_cast<uint16_t>(std::stoi(m[1]));
-          return true;
-        }
-        return !process_alive(pid_);
-      },
-      std::chrono::seconds(30));
-}
-
-node_process_in_netns::~node_process_in_netns() {
-  if (pid_ > 0) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-}
-
-std::string node_process_in_netns::output() const {
-  return read_file(out_file_) + read_file(err_file_);
 }
 
 std::string find_program(const std::string& name) {

@@ -46,44 +46,40 @@ class mesh_dir {
 class node_process {
  public:
   explicit node_process(const std::string& config,
-                        const std::vector<std::string>& extra_args = {});
+                        const std::vector<std::string>& extra_args = {})
+      : node_process({}, config, "127.0.0.1", extra_args) {}
   ~node_process();  // SIGKILL and reap if still running
-
-  bool started() const { return port_ != 0; }
-  uint16_t port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  pid_t pid() const { return pid_; }
-  std::string output() const;  // stdout + stderr so far
-  void signal(int signo);
-  int wait_exit(std::chrono::milliseconds limit = std::chrono::seconds(30));  // exit code
-
- private:
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-  std::string out_file_, err_file_;
-};
-
-// `runner serve --config F` inside the network namespace `netns`, started as
-// `IP netns exec NETNS runner ...` (iproute2 execs the runner in place, so
-// pid() is the node's own pid). The node listens on `host` (a non-loopback
-// address of that namespace, from the config's `listen`); its port is read
-// from the "listening on HOST:PORT" line. Output goes to files next to the config.
-class node_process_in_netns {
- public:
-  node_process_in_netns(const std::string& ip, const std::string& netns, const std::string& config,
-                        const std::string& host, const std::vector<std::string>& extra_args = {});
-  ~node_process_in_netns();  // SIGKILL and reap if still running
 
   bool started() const { return port_ != 0; }
   uint16_t port() const { return port_; }
   std::string address() const { return host_ + ":" + std::to_string(port_); }
   pid_t pid() const { return pid_; }
   std::string output() const;  // stdout + stderr so far
+  void signal(int signo);
+  int wait_exit(std::chrono::milliseconds limit = std::chrono::seconds(30));  // exit code
+
+ protected:
+  // `prefix` comes before the runner binary on the command line (it must exec
+  // the runner in place, so pid() stays the node's own); `host` is the address
+  // the config listens on, read back with the port from the node's
+  // "listening on HOST:PORT" line.
+  node_process(const std::vector<std::string>& prefix, const std::string& config,
+               const std::string& host, const std::vector<std::string>& extra_args);
 
  private:
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   std::string host_, out_file_, err_file_;
+};
+
+// `runner serve --config F` inside the network namespace `netns`, started as
+// `IP netns exec NETNS runner ...` (iproute2 execs the runner in place). The
+// node listens on `host`, a non-loopback address of that namespace.
+class node_process_in_netns : public node_process {
+ public:
+  node_process_in_netns(const std::string& ip, const std::string& netns, const std::string& config,
+                        const std::string& host, const std::vector<std::string>& extra_args = {})
+      : node_process({ip, "netns", "exec", netns}, config, host, extra_args) {}
 };
 
 // The full path of an executable named `name`, searched in PATH and then in
