@@ -1,4 +1,5 @@
 #include "drivers/expression_evaluation.hpp"
+#include "drivers/spec_problems.hpp"
 
 #include <algorithm>
 #include <set>
@@ -58,44 +59,37 @@ class finished_run : public running_task {
 
 void expression_evaluation_driver::check_spec(const task_decl& task, const std::string& file,
                                               diagnostics& out) const {
-  auto mark_of = [&](const std::string& pointer) {
-    auto i = task.spec_marks.find(pointer);
-    return i != task.spec_marks.end() ? i->second : task.type_mark;
-  };
-  auto report = [&](const std::string& pointer, std::string msg, std::string hint) {
-    out.push_back({file, mark_of(pointer), "task `" + task.name + "`: " + std::move(msg),
-                   std::move(hint)});
-  };
+  spec_problems problems(task, file, out);
   const auto& spec = task.spec;
   if (!spec.is_object() || !spec.contains("string_to_evaluate")) {
-    report("", "expression_evaluation needs `string_to_evaluate`",
+    problems.report("", "expression_evaluation needs `string_to_evaluate`",
            "spec: {string_to_evaluate: \"<+ build.version + '-rc' >\"}");
     return;
   }
   for (auto& [key, value] : spec.items())
     if (!spec_fields.count(key)) {
       auto guess = closest_match(key, {spec_fields.begin(), spec_fields.end()});
-      report("/" + key, "unknown expression_evaluation field `" + key + "`",
+      problems.report("/" + key, "unknown expression_evaluation field `" + key + "`",
              guess.empty() ? "expression_evaluation takes string_to_evaluate and envs"
                            : "did you mean `" + guess + "`?");
     }
   std::set<std::string> envs;
   if (spec.contains("envs")) {
     if (!spec["envs"].is_object())
-      report("/envs", "`envs` must be a mapping", "envs: {STAGE: prod}");
+      problems.report("/envs", "`envs` must be a mapping", "envs: {STAGE: prod}");
     else
       for (auto& [k, v] : spec["envs"].items())
         envs.insert(k);
   }
   const auto& text = spec["string_to_evaluate"];
   if (!text.is_string()) {
-    report("/string_to_evaluate", "`string_to_evaluate` must be a string",
+    problems.report("/string_to_evaluate", "`string_to_evaluate` must be a string",
            "quote it: string_to_evaluate: \"<+ 1 + 2 >\"");
     return;
   }
   auto parsed = render_template(text.get<std::string>());
   if (!parsed.ok()) {
-    report("/string_to_evaluate", parsed.error->format(),
+    problems.report("/string_to_evaluate", parsed.error->format(),
            "see docs/expressions.md; a `>` inside `<+ >` needs parentheses: <+ (a > b) >");
     return;
   }
@@ -104,32 +98,29 @@ void expression_evaluation_driver::check_spec(const task_decl& task, const std::
   for (auto& imp : task.imports)
     waited.insert(imp.from);
   for (auto& ref : references(*parsed.tmpl)) {
-    std::string where = "`" + ref.task + "." + ref.name + "`";
+    auto problem = [&](const std::string& what, std::string hint) {
+      problems.report("/string_to_evaluate",
+             "expression at " + std::to_string(ref.line) + ":" + std::to_string(ref.column) +
+                 ": " + what,
+             std::move(hint));
+    };
     switch (ref.kind) {
-      case expr_reference_kind::import: {
-        bool imported = std::any_of(task.imports.begin(), task.imports.end(), [&](auto& i) {
-          return i.from == ref.task && i.variable == ref.name;
-        });
-        if (!imported)
-          report("/string_to_evaluate",
-                 "expression at " + std::to_string(ref.line) + ":" + std::to_string(ref.column) +
-                     ": " + where + " is not imported by this task",
-                 "add `imports: [{from: " + ref.task + ", variable: " + ref.name + "}]`");
+      case expr_reference_kind::import:
+        if (std::none_of(task.imports.begin(), task.imports.end(), [&](auto& i) {
+              return i.from == ref.task && i.variable == ref.name;
+            }))
+          problem("`" + ref.task + "." + ref.name + "` is not imported by this task",
+                  "add `imports: [{from: " + ref.task + ", variable: " + ref.name + "}]`");
         break;
-      }
       case expr_reference_kind::status:
         if (!waited.count(ref.task))
-          report("/string_to_evaluate",
-                 "expression at " + std::to_string(ref.line) + ":" + std::to_string(ref.column) +
-                     ": `" + ref.task + ".status` names a task this one does not wait for",
-                 "add `" + ref.task + "` to depends_on");
+          problem("`" + ref.task + ".status` names a task this one does not wait for",
+                  "add `" + ref.task + "` to depends_on");
         break;
       case expr_reference_kind::env:
         if (!envs.count(ref.name))
-          report("/string_to_evaluate",
-                 "expression at " + std::to_string(ref.line) + ":" + std::to_string(ref.column) +
-                     ": `env." + ref.name + "` is not in the spec's `envs`",
-                 "add `envs: {" + ref.name + ": ...}` to the spec");
+          problem("`env." + ref.name + "` is not in the spec's `envs`",
+                  "add `envs: {" + ref.name + ": ...}` to the spec");
         break;
     }
   }

@@ -1,4 +1,5 @@
 #include "drivers/os_exec.hpp"
+#include "drivers/spec_problems.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -292,47 +293,40 @@ std::unique_ptr<running_task> os_exec_driver::start(task_invocation inv,
 
 void os_exec_driver::check_spec(const task_decl& task, const std::string& file,
                                 diagnostics& out) const {
-  auto mark_of = [&](const std::string& pointer) {
-    auto i = task.spec_marks.find(pointer);
-    return i != task.spec_marks.end() ? i->second : task.type_mark;
-  };
-  auto report = [&](const std::string& pointer, std::string msg, std::string hint) {
-    out.push_back({file, mark_of(pointer), "task `" + task.name + "`: " + std::move(msg),
-                   std::move(hint)});
-  };
+  spec_problems problems(task, file, out);
   const auto& spec = task.spec;
   if (!spec.is_object()) {
-    report("", "os_exec needs a `spec` mapping with a `command`",
+    problems.report("", "os_exec needs a `spec` mapping with a `command`",
            "spec: {command: \"echo hello\"}");
     return;
   }
   for (auto& [key, value] : spec.items()) {
     if (!spec_fields.count(key)) {
       auto guess = closest_match(key, {spec_fields.begin(), spec_fields.end()});
-      report("/" + key, "unknown os_exec field `" + key + "`",
+      problems.report("/" + key, "unknown os_exec field `" + key + "`",
              guess.empty() ? "os_exec takes command, envs, working_dir, inherit_env, shell"
                            : "did you mean `" + guess + "`?");
     }
   }
   if (!spec.contains("command")) {
-    report("", "os_exec needs `command`",
+    problems.report("", "os_exec needs `command`",
            "a string run by /bin/sh -c, or a list exec'd directly: [\"/bin/echo\", \"hi\"]");
   } else {
     const auto& cmd = spec["command"];
     if (cmd.is_string()) {
       if (cmd.get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos)
-        report("/command", "`command` is empty", "give the shell command to run");
+        problems.report("/command", "`command` is empty", "give the shell command to run");
     } else if (cmd.is_array()) {
       if (cmd.empty())
-        report("/command", "`command` is an empty list", "list the program and its arguments");
+        problems.report("/command", "`command` is an empty list", "list the program and its arguments");
       for (size_t i = 0; i < cmd.size(); ++i)
         if (cmd[i].is_object() || cmd[i].is_array() || cmd[i].is_null())
-          report("/command/" + std::to_string(i), "`command` items must be strings",
+          problems.report("/command/" + std::to_string(i), "`command` items must be strings",
                  "quote the item");
       if (!cmd.empty() && cmd[0].is_string() && cmd[0].get<std::string>().empty())
-        report("/command/0", "the program name is empty", "name the program to run");
+        problems.report("/command/0", "the program name is empty", "name the program to run");
     } else {
-      report("/command", "`command` must be a string or a list of strings",
+      problems.report("/command", "`command` must be a string or a list of strings",
              "command: \"echo hi\"  or  command: [\"/bin/echo\", \"hi\"]");
     }
   }
@@ -340,10 +334,10 @@ void os_exec_driver::check_spec(const task_decl& task, const std::string& file,
     const auto& envs = spec["envs"];
     auto check_pair = [&](const std::string& pointer, const std::string& k, const json& v) {
       if (k.empty() || k.find('=') != std::string::npos || k.find('\0') != std::string::npos)
-        report(pointer, "environment variable name `" + k + "` is not valid",
+        problems.report(pointer, "environment variable name `" + k + "` is not valid",
                "names may not be empty or contain `=`");
       if (v.is_object() || v.is_array())
-        report(pointer, "environment variable `" + k + "` must have a scalar value",
+        problems.report(pointer, "environment variable `" + k + "` must have a scalar value",
                "quote the value");
     };
     if (envs.is_object()) {
@@ -353,7 +347,7 @@ void os_exec_driver::check_spec(const task_decl& task, const std::string& file,
       for (size_t i = 0; i < envs.size(); ++i) {
         const auto& item = envs[i];
         if (!item.is_object() || item.size() != 1) {
-          report("/envs/" + std::to_string(i), "each `envs` list item must be one `NAME: value`",
+          problems.report("/envs/" + std::to_string(i), "each `envs` list item must be one `NAME: value`",
                  "envs: [{FOO: bar}, {BAZ: qux}]  or  envs: {FOO: bar, BAZ: qux}");
           continue;
         }
@@ -361,18 +355,18 @@ void os_exec_driver::check_spec(const task_decl& task, const std::string& file,
           check_pair("/envs/" + std::to_string(i) + "/" + k, k, v);
       }
     } else {
-      report("/envs", "`envs` must be a mapping or a list of one-key mappings",
+      problems.report("/envs", "`envs` must be a mapping or a list of one-key mappings",
              "envs: {FOO: bar}");
     }
   }
   if (spec.contains("working_dir") &&
       (!spec["working_dir"].is_string() || spec["working_dir"].get<std::string>().empty()))
-    report("/working_dir", "`working_dir` must be a non-empty path", "working_dir: /tmp");
+    problems.report("/working_dir", "`working_dir` must be a non-empty path", "working_dir: /tmp");
   if (spec.contains("inherit_env") && !spec["inherit_env"].is_boolean())
-    report("/inherit_env", "`inherit_env` must be true or false", "inherit_env: true");
+    problems.report("/inherit_env", "`inherit_env` must be true or false", "inherit_env: true");
   if (spec.contains("shell") &&
       (!spec["shell"].is_string() || spec["shell"].get<std::string>().empty()))
-    report("/shell", "`shell` must name an interpreter", "shell: /bin/bash");
+    problems.report("/shell", "`shell` must name an interpreter", "shell: /bin/bash");
 }
 
 }  // namespace runner
