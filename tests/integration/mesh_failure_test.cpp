@@ -111,6 +111,18 @@ class orphans {
   std::vector<pid_t> pids_;
 };
 
+// g.yaml: one os_exec task `name` running `command`, forwarded to `to`
+// unless that is empty, in a group with id `id` unless that is empty.
+std::string one_task_group(mesh_dir& m, const std::string& name, const std::string& command,
+                           const std::string& to = "", const std::string& id = "") {
+  std::string text = id.empty() ? "" : "id: " + id + "\n";
+  text += "taskGroup:\n  - name: " + name + "\n    type: os_exec\n";
+  if (!to.empty())
+    text += "    forward: {to: " + to + "}\n";
+  text += "    spec: {command: '" + command + "'}\n";
+  return m.write("g.yaml", text);
+}
+
 // Waits for `pidfile` (written atomically by pid_then_sleep), returns the pid.
 pid_t wait_for_pid(const std::string& pidfile, orphans& left,
                    std::chrono::milliseconds limit = 30s) {
@@ -432,11 +444,7 @@ TEST(MeshFailure, APeerKilledMidTaskFailsTheTaskPromptly) {
   ASSERT_TRUE(b.started()) << b.output();
   auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
   auto pidfile = m.file("pid"), marker = m.file("marker");
-  auto group = m.write("g.yaml",
-                       "taskGroup:\n  - name: there\n    type: os_exec\n"
-                       "    forward: {to: node-b}\n"
-                       "    spec: {command: '" +
-                           pid_then_sleep(pidfile, marker) + "'}\n");
+  auto group = one_task_group(m, "there", pid_then_sleep(pidfile, marker), "node-b");
   process run({runner_binary(), "run", group, "--config", a, "--output", "json"});
   pid_t task = wait_for_pid(pidfile, left);
   ASSERT_GT(task, 0) << b.output();
@@ -472,11 +480,7 @@ TEST(MeshFailure, APeerFrozenMidTaskFailsTheTaskWithinTheHeartbeatTimeout) {
   ASSERT_TRUE(b.started()) << b.output();
   auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
   auto pidfile = m.file("pid"), marker = m.file("marker");
-  auto group = m.write("g.yaml",
-                       "taskGroup:\n  - name: there\n    type: os_exec\n"
-                       "    forward: {to: node-b}\n"
-                       "    spec: {command: '" +
-                           pid_then_sleep(pidfile, marker) + "'}\n");
+  auto group = one_task_group(m, "there", pid_then_sleep(pidfile, marker), "node-b");
   process run({runner_binary(), "run", group, "--config", a, "--output", "json"});
   pid_t task = wait_for_pid(pidfile, left);
   ASSERT_GT(task, 0) << b.output();
@@ -590,10 +594,7 @@ TEST(MeshFailure, AFrozenSubmitterHasItsGroupCancelled) {
   ASSERT_TRUE(b.started()) << b.output();
   auto a = m.config("node-a", "", false);
   auto pidfile = m.file("pid");
-  auto group = m.write("g.yaml",
-                       "id: frozen-submitter\ntaskGroup:\n  - name: long\n    type: os_exec\n"
-                       "    spec: {command: '" +
-                           pid_then_sleep(pidfile) + "'}\n");
+  auto group = one_task_group(m, "long", pid_then_sleep(pidfile), "", "frozen-submitter");
   process run(
       {runner_binary(), "run", group, "--config", a, "--to", b.address(), "--output", "json"});
   pid_t task = wait_for_pid(pidfile, left);
@@ -629,9 +630,7 @@ TEST(MeshFailure, AFarNodeKilledMidTaskFailsTheTaskThroughTheRelay) {
   ASSERT_TRUE(b.started()) << b.output();
   auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
   auto pidfile = m.file("pid");
-  auto group = m.write("g.yaml", "taskGroup:\n  - name: far\n    type: os_exec\n"
-                                 "    forward: {to: node-c}\n"
-                                 "    spec: {command: '" + pid_then_sleep(pidfile) + "'}\n");
+  auto group = one_task_group(m, "far", pid_then_sleep(pidfile), "node-c");
   process run({runner_binary(), "run", group, "--config", a, "--output", "json"});
   pid_t task = wait_for_pid(pidfile, left);
   ASSERT_GT(task, 0) << b.output() << c.output();
@@ -670,9 +669,7 @@ TEST(MeshFailure, ARelayKilledMidTaskFailsTheTaskAndTheFarNodeStopsIt) {
   ASSERT_TRUE(b.started()) << b.output();
   auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
   auto pidfile = m.file("pid");
-  auto group = m.write("g.yaml", "taskGroup:\n  - name: far\n    type: os_exec\n"
-                                 "    forward: {to: node-c}\n"
-                                 "    spec: {command: '" + pid_then_sleep(pidfile) + "'}\n");
+  auto group = one_task_group(m, "far", pid_then_sleep(pidfile), "node-c");
   process run({runner_binary(), "run", group, "--config", a, "--output", "json"});
   pid_t task = wait_for_pid(pidfile, left);
   ASSERT_GT(task, 0) << b.output() << c.output();
@@ -699,9 +696,7 @@ TEST(MeshFailure, ANodeShutDownMidTaskEndsTheTaskAndFailsItForTheSubmitter) {
   ASSERT_TRUE(b.started()) << b.output();
   auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
   auto pidfile = m.file("pid");
-  auto group = m.write("g.yaml", "taskGroup:\n  - name: there\n    type: os_exec\n"
-                                 "    forward: {to: node-b}\n"
-                                 "    spec: {command: '" + pid_then_sleep(pidfile) + "'}\n");
+  auto group = one_task_group(m, "there", pid_then_sleep(pidfile), "node-b");
   process run({runner_binary(), "run", group, "--config", a, "--output", "json"});
   pid_t task = wait_for_pid(pidfile, left);
   ASSERT_GT(task, 0) << b.output();
@@ -820,9 +815,7 @@ TEST(MeshFailure, SigintToTheSubmitterEndsTheForwardedTaskOnThePeer) {
   ASSERT_TRUE(b.started()) << b.output();
   auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
   auto pidfile = m.file("pid");
-  auto group = m.write("g.yaml", "taskGroup:\n  - name: there\n    type: os_exec\n"
-                                 "    forward: {to: node-b}\n"
-                                 "    spec: {command: '" + pid_then_sleep(pidfile) + "'}\n");
+  auto group = one_task_group(m, "there", pid_then_sleep(pidfile), "node-b");
   process run({runner_binary(), "run", group, "--config", a, "--output", "json"});
   pid_t task = wait_for_pid(pidfile, left);
   ASSERT_GT(task, 0) << b.output();
@@ -846,8 +839,7 @@ TEST(MeshFailure, SigintToASubmitterOfAWholeGroupCancelsItOnTheNode) {
   ASSERT_TRUE(b.started()) << b.output();
   auto a = m.config("node-a", "", false);
   auto pidfile = m.file("pid");
-  auto group = m.write("g.yaml", "id: sigint-whole\ntaskGroup:\n  - name: long\n    type: os_exec\n"
-                                 "    spec: {command: '" + pid_then_sleep(pidfile) + "'}\n");
+  auto group = one_task_group(m, "long", pid_then_sleep(pidfile), "", "sigint-whole");
   process run(
       {runner_binary(), "run", group, "--config", a, "--to", b.address(), "--output", "json"});
   pid_t task = wait_for_pid(pidfile, left);
@@ -868,8 +860,7 @@ TEST(MeshFailure, ASubmitterThatDisappearsHasItsGroupCancelled) {
   ASSERT_TRUE(b.started()) << b.output();
   auto a = m.config("node-a", "", false);
   auto pidfile = m.file("pid");
-  auto group = m.write("g.yaml", "id: vanishing\ntaskGroup:\n  - name: long\n    type: os_exec\n"
-                                 "    spec: {command: '" + pid_then_sleep(pidfile) + "'}\n");
+  auto group = one_task_group(m, "long", pid_then_sleep(pidfile), "", "vanishing");
   process run({runner_binary(), "run", group, "--config", a, "--to", b.address()});
   pid_t task = wait_for_pid(pidfile, left);
   ASSERT_GT(task, 0) << b.output();
@@ -900,8 +891,7 @@ TEST(MeshFailure, RunnerctlCancelIsForTheSubmitterOrTheNodeOnly) {
   ASSERT_TRUE(b.started()) << b.output();
   auto a = m.config("node-a", "", false);
   auto pidfile = m.file("pid");
-  auto group = m.write("g.yaml", "id: stop-me\ntaskGroup:\n  - name: long\n    type: os_exec\n"
-                                 "    spec: {command: '" + pid_then_sleep(pidfile) + "'}\n");
+  auto group = one_task_group(m, "long", pid_then_sleep(pidfile), "", "stop-me");
   process run(
       {runner_binary(), "run", group, "--config", a, "--to", b.address(), "--output", "json"});
   pid_t task = wait_for_pid(pidfile, left);
