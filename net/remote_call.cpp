@@ -166,7 +166,7 @@ void send_request(call_ptr<Req> self, const std::string& candidate, uint32_t att
             auto& s = self->state;
             if (s.finished || s.attempt != attempt)
               return;
-            if (auto why = check_hello(*s.env, hello, challenge); !why.empty()) {
+            if (auto why = check_hello(*s.env, hello, challenge, candidate); !why.empty()) {
               give_up_on(self, candidate, "refused the runner at `" + candidate + "`: " + why);
               return;
             }
@@ -175,12 +175,6 @@ void send_request(call_ptr<Req> self, const std::string& candidate, uint32_t att
                          "runner `" + hello.node + "` speaks wire version " +
                              std::to_string(hello.version) + ", this runner " +
                              std::to_string(wire_version) + ": run the same runner version on both");
-              return;
-            }
-            if (is_node_name(candidate) && hello.node != candidate) {
-              give_up_on(self, candidate,
-                         "the runner at peer `" + candidate + "`'s address says it is `" +
-                             hello.node + "`: fix `peers` in the config");
               return;
             }
             s.current_name = hello.node;
@@ -307,7 +301,8 @@ void cancel(call_ptr<Req> self) {
   self->request(node, st.env->connect_timeout, hello_atom::value, wire_version, challenge)
       .then(
           [=](hello_reply& hello) {
-            if (!check_hello(*self->state.env, hello, challenge).empty())
+            if (!check_hello(*self->state.env, hello, challenge, self->state.current_candidate)
+                     .empty())
               return;  // not the node we sent the request to: the down handler ends it
             auto cred = sign(self, hello, request_hash(self->system(), creq));
             self->request(node, self->state.env->connect_timeout, cancel_atom::value,
@@ -392,7 +387,10 @@ bool is_node_name(const std::string& target) {
 std::string hello_challenge() { return random_nonce(); }
 
 std::string check_hello(const call_env& env, const hello_reply& hello,
-                        const std::string& challenge) {
+                        const std::string& challenge, const std::string& dialled) {
+  if (is_node_name(dialled) && hello.node != dialled)
+    return "the runner at peer `" + dialled + "`'s address says it is `" + hello.node +
+           "`: fix `peers` in the config";
   if (!env.trust)
     return {};  // `tls: off`: nobody proves anything
   auto check = env.trust->check_proof(hello.cert_pem, hello.node, hello.nonce,

@@ -60,8 +60,9 @@ bool is_node_name(const std::string& target);
 std::string hello_challenge();
 
 // "" when `hello` is signed, over our challenge, by a certificate of the mesh
-// CA whose CN is the name the hello claims; otherwise why not.
+// CA whose CN is the name the hello claims, and — when `dialled` is a peer
+// name rather than host:port — that name is the one we dialled; otherwise why not.
 std::string check_hello(const call_env& env, const hello_reply& hello,
-                        const std::string& challenge);
+                        const std::string& challenge, const std::string& dialled);
 
 }  // namespace runner

@@ -73,11 +73,8 @@ int run(const options& o) {
                      node = node_actor{};
                    });
     if (node) {
-      if (auto why = check_hello(*rt.calls, hello, challenge); !why.empty()) {
+      if (auto why = check_hello(*rt.calls, hello, challenge, o.runner); !why.empty()) {
         error = "refused the runner at " + o.runner + ": " + why;
-        node = node_actor{};
-      } else if (is_node_name(o.runner) && hello.node != o.runner) {
-        error = "the runner at peer `" + o.runner + "`'s address says it is `" + hello.node + "`";
         node = node_actor{};
       }
     }

@@ -43,7 +43,7 @@ TEST(Hello, AHelloSignedByTheNodeItNamesIsAccepted) {
   env.trust = trust_store::load(d.pki->ca_cert()).first;
   auto b = d.identity("node-b");
   auto challenge = hello_challenge();
-  EXPECT_EQ(check_hello(env, signed_hello(*b, "node-b", challenge), challenge), "");
+  EXPECT_EQ(check_hello(env, signed_hello(*b, "node-b", challenge), challenge, "node-b"), "");
 }
 
 TEST(Hello, ANodeCannotHandOutAnotherNodesNameOrAnOldAnswer) {
@@ -53,24 +53,36 @@ TEST(Hello, ANodeCannotHandOutAnotherNodesNameOrAnOldAnswer) {
   auto m = d.identity("node-m");
   auto challenge = hello_challenge();
   // node-m claims to be node-v (to get a request signed for node-v).
-  auto why = check_hello(env, signed_hello(*m, "node-v", challenge), challenge);
+  auto why = check_hello(env, signed_hello(*m, "node-v", challenge), challenge, "10.0.0.1:7700");
   EXPECT_NE(why, "");
   // An answer to another challenge (a recorded hello) does not count.
   auto old = signed_hello(*m, "node-m", hello_challenge());
-  EXPECT_NE(check_hello(env, old, challenge), "");
+  EXPECT_NE(check_hello(env, old, challenge, "10.0.0.1:7700"), "");
   // Nor does an unsigned one, or one from another CA.
   hello_reply bare{wire_version, "node-m", random_nonce(), {}, {}};
-  EXPECT_NE(check_hello(env, bare, challenge), "");
+  EXPECT_NE(check_hello(env, bare, challenge, "10.0.0.1:7700"), "");
   auto other = d.pki->make_leaf("node-m", test::key_kind::ec_p256, true);
   auto stranger = load_tls_identity(other.cert, other.key, d.pki->other_ca_cert());
   ASSERT_TRUE(stranger.identity) << stranger.error;
-  EXPECT_NE(check_hello(env, signed_hello(*stranger.identity, "node-m", challenge), challenge), "");
+  EXPECT_NE(check_hello(env, signed_hello(*stranger.identity, "node-m", challenge), challenge,
+                        "10.0.0.1:7700"), "");
+}
+
+TEST(Hello, APeerNameMustBeTheNodeThatAnswers) {
+  pki_dir d;
+  call_env env;
+  env.trust = trust_store::load(d.pki->ca_cert()).first;
+  auto c = d.identity("node-c");
+  auto challenge = hello_challenge();
+  // A properly signed hello from node-c at the address configured for node-b.
+  auto why = check_hello(env, signed_hello(*c, "node-c", challenge), challenge, "node-b");
+  EXPECT_NE(why.find("says it is `node-c`"), std::string::npos) << why;
 }
 
 TEST(Hello, WithTlsOffNothingIsProvenAndNothingChecked) {
   call_env env;  // no trust store: `tls: off`, loopback only
   hello_reply bare{wire_version, "node-b", random_nonce(), {}, {}};
-  EXPECT_EQ(check_hello(env, bare, hello_challenge()), "");
+  EXPECT_EQ(check_hello(env, bare, hello_challenge(), "node-b"), "");
 }
 
 }  // namespace
