@@ -29,6 +29,8 @@ struct run_context {
   // Imported values the group arrived with ("task.variable" -> value): a task
   // forwarded here brings those of the tasks it waited for elsewhere.
   std::map<std::string, std::string> given_imports;
+  // ... and how those tasks ended (task -> status), for `task.status`.
+  std::map<std::string, std::string> given_statuses;
 };
 
 int64_t now_ms();         // unix epoch ms

@@ -5,6 +5,7 @@
 
 #include "actors/task_actor.hpp"
 #include "schema/dag.hpp"
+#include "schema/when.hpp"
 
 namespace runner {
 
@@ -100,6 +101,8 @@ bool needs_slot(const supervisor_state& st, size_t i) {
   const auto& task = st.ctx->group->tasks[i];
   if (task.forward && task.forward->to != st.ctx->node_name)
     return false;  // it runs elsewhere; that node bounds its own parallelism
+  if (task.when)
+    return false;  // its actor decides `when` first and asks for a slot only to run
   auto* drv = st.ctx->drivers->find(task.type);
   return drv && drv->process_backed();
 }
@@ -185,7 +188,11 @@ void on_report(self_ptr self, size_t i, task_report r) {
   for (size_t d : st.dependents.of(i)) {
     if (st.reported[d])
       continue;
-    if (done.status != task_status::success) {
+    // A task whose `when` reads this one's status runs whatever it was.
+    bool skip = done.status != task_status::success &&
+                (done.status == task_status::cancelled ||
+                 !runs_after_any_outcome(st.ctx->group->tasks[d], done.name));
+    if (skip) {
       auto status = done.status == task_status::cancelled ? task_status::cancelled
                                                           : task_status::skipped;
       settle_unrun(self, d, status, "dependency `" + done.name + "` " + to_string(done.status));

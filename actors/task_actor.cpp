@@ -1,4 +1,5 @@
 #include "actors/task_actor.hpp"
+#include "actors/when_gate.hpp"
 
 #include <map>
 #include <optional>
@@ -7,6 +8,7 @@
 #include "drivers/masker.hpp"
 #include "schema/duration.hpp"
 #include "schema/template.hpp"
+#include "schema/when.hpp"
 
 namespace runner {
 
@@ -60,6 +62,7 @@ struct task_state {
   phase at = phase::waiting;
   size_t pending = 0;
   std::map<std::string, std::string> imports;  // "task.var" -> value
+  std::map<std::string, std::string> statuses;  // waited-for task -> how it ended
   masker secrets;
   std::vector<std::string> secret_values;  // imported confidential values
   std::unique_ptr<line_buffer> out_lines, err_lines;
@@ -150,6 +153,23 @@ void become_ready(self_ptr self) {
       });
 }
 
+// Everything it waits for has ended: its `when` (if any) says whether it runs.
+void deps_done(self_ptr self) {
+  auto& st = self->state;
+  if (st.decl->when) {
+    auto d = decide_when(*st.decl, render_spec(st.decl->spec, st.imports), st.imports, st.statuses);
+    if (!d.error.empty()) {
+      finish(self, task_status::failed, d.error);
+      return;
+    }
+    if (!d.run) {
+      finish(self, task_status::skipped, "`when` is false: " + *st.decl->when);
+      return;
+    }
+  }
+  become_ready(self);
+}
+
 void launch(self_ptr self) {
   auto& st = self->state;
   auto& r = st.report;
@@ -171,6 +191,7 @@ void launch(self_ptr self) {
   inv.task = st.decl;
   inv.secrets = st.secret_values;
   inv.imports = st.imports;
+  inv.statuses = st.statuses;
   self->send(st.args.ctx->observer, started_atom::value, st.decl->name, r.attempts);
   try {
     inv.spec = render_spec(st.decl->spec, st.imports);
@@ -254,6 +275,7 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
   bool forwarded = st.decl->forward && st.decl->forward->to != args.ctx->node_name;
   st.drv = forwarded ? args.ctx->forwarder : args.ctx->drivers->find(st.decl->type);
   st.imports = args.ctx->given_imports;
+  st.statuses = args.ctx->given_statuses;
   for (auto& s : args.ctx->secrets) {
     st.secrets.add(s);
     st.secret_values.push_back(s);
@@ -284,18 +306,20 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
     return caf::make_error(caf::exit_reason::normal);
   });
   if (st.pending == 0)
-    become_ready(self);
+    deps_done(self);
   return {
       [=](dep_done& d) {
         auto& s = self->state;
         if (s.at != phase::waiting)
           return;
-        if (d.status != task_status::success) {
+        if (d.status != task_status::success &&
+            (d.status == task_status::cancelled || !runs_after_any_outcome(*s.decl, d.from))) {
           finish(self, d.status == task_status::cancelled ? task_status::cancelled
                                                           : task_status::skipped,
                  "dependency `" + d.from + "` " + to_string(d.status));
           return;
         }
+        s.statuses[d.from] = to_string(d.status);
         for (auto& imp : s.decl->imports) {
           if (imp.from != d.from)
             continue;
@@ -310,7 +334,7 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
           }
         }
         if (--s.pending == 0)
-          become_ready(self);
+          deps_done(self);
       },
       [=](cancel_atom) {
         auto& s = self->state;

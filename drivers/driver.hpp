@@ -46,6 +46,9 @@ struct task_invocation {
   output_limits limits;
   const task_decl* task = nullptr;   // the declaration (outlives the run)
   std::map<std::string, std::string> imports;  // "task.variable" -> value
+  // The tasks it waited for -> how they ended: "success", or anything else
+  // for a task whose status its `when` reads.
+  std::map<std::string, std::string> statuses;
   std::vector<std::string> secrets;  // confidential values the task imported
 };
 

@@ -6,6 +6,7 @@
 
 #include "schema/expression.hpp"
 #include "schema/suggest.hpp"
+#include "schema/when.hpp"
 
 namespace runner {
 
@@ -28,15 +29,11 @@ class invocation_context : public expr_context {
       return std::nullopt;
     return i->second;
   }
-  // A task runs only once everything it waits for has succeeded.
   std::optional<std::string> status(const std::string& task) const override {
-    if (!inv_.task)
+    auto i = inv_.statuses.find(task);
+    if (i == inv_.statuses.end())
       return std::nullopt;
-    const auto& d = inv_.task->depends_on;
-    bool waited = std::find(d.begin(), d.end(), task) != d.end();
-    for (auto& imp : inv_.task->imports)
-      waited |= imp.from == task;
-    return waited ? std::optional<std::string>("success") : std::nullopt;
+    return i->second;
   }
   std::optional<std::string> env(const std::string& name) const override {
     auto i = envs_.find(name);
@@ -97,6 +94,8 @@ void expression_evaluation_driver::check_spec(const task_decl& task, const std::
   std::set<std::string> waited(task.depends_on.begin(), task.depends_on.end());
   for (auto& imp : task.imports)
     waited.insert(imp.from);
+  for (auto& name : when_status_reads(task))
+    waited.insert(name);
   for (auto& ref : references(*parsed.tmpl)) {
     auto problem = [&](const std::string& what, std::string hint) {
       problems.report("/string_to_evaluate",

@@ -1,6 +1,5 @@
 #include "net/forward_driver.hpp"
 
-#include <algorithm>
 
 namespace runner {
 
@@ -39,10 +38,7 @@ class forward_driver : public driver {
       req.exports.push_back({e.name, e.confidential});
     req.secrets = std::move(inv.secrets);
     req.imports = std::move(inv.imports);
-    req.waited = decl.depends_on;
-    for (auto& imp : decl.imports)
-      if (std::find(req.waited.begin(), req.waited.end(), imp.from) == req.waited.end())
-        req.waited.push_back(imp.from);
+    req.statuses = std::move(inv.statuses);
     progress_sink sink;
     sink.log = [events](log_line& l) { events->output(l.stream, l.text + "\n"); };
     auto done = [events](task_outcome out) {

@@ -28,11 +28,17 @@ std::vector<task_view> views_of(const group_report& g, const task_group& group) 
   return out;
 }
 
+// What a task forwarded here brings from the tasks it waited for elsewhere.
+struct carried_in {
+  std::vector<std::string> secrets;
+  std::map<std::string, std::string> imports;   // "task.variable" -> value
+  std::map<std::string, std::string> statuses;  // task -> status
+};
+
 // Runs `group` here; `reply` gets the report once every progress message
 // before it has been handed to the transport.
 void run_here(self_ptr self, const std::string& id, std::shared_ptr<const task_group> group,
-              std::vector<std::string> secrets, std::map<std::string, std::string> imports,
-              observer_actor relay,
+              carried_in carried, observer_actor relay,
               std::function<void(group_report)> reply) {
   auto& env = *self->state.env;
   auto ctx = std::make_shared<run_context>();
@@ -44,8 +50,9 @@ void run_here(self_ptr self, const std::string& id, std::shared_ptr<const task_g
   ctx->slots = env.slots;
   ctx->observer = relay;
   ctx->forwarder = env.forwarder;
-  ctx->secrets = std::move(secrets);
-  ctx->given_imports = std::move(imports);
+  ctx->secrets = std::move(carried.secrets);
+  ctx->given_imports = std::move(carried.imports);
+  ctx->given_statuses = std::move(carried.statuses);
   auto sup = spawn_supervisor(self->system(), ctx);
   self->state.running[id].supervisor = sup;
   self->request(sup, caf::infinite, run_atom::value)
@@ -191,7 +198,8 @@ void run_task_here(self_ptr self, const std::string& who, task_request req,
   }
   // Its dependencies ran on the submitting node: they are named (for
   // `task.status` and import checks) but not part of this one-task group.
-  decl.depends_on = req.waited;
+  for (auto& [task, status] : req.statuses)
+    decl.depends_on.push_back(task);
   for (auto& [key, value] : req.imports) {
     auto dot = key.find('.');
     if (dot != std::string::npos)
@@ -217,7 +225,8 @@ void run_task_here(self_ptr self, const std::string& who, task_request req,
   auto relay = spawn_progress_relay(self->system(), endpoint, false);
   std::string me = env.config.name;
   auto leaving = env.shutting_down;
-  run_here(self, req.run_id, group, std::move(req.secrets), std::move(req.imports), relay,
+  carried_in carried{std::move(req.secrets), std::move(req.imports), std::move(req.statuses)};
+  run_here(self, req.run_id, group, std::move(carried), relay,
            [p, me, leaving](group_report g) mutable {
              auto out = outcome_of(g, me);
              if (*leaving && !out.success) {
@@ -270,7 +279,7 @@ void run_group_here(self_ptr self, const std::string& who, group_request req,
   auto relay = spawn_progress_relay(self->system(), endpoint, true);
   std::string me = env.config.name;
   auto leaving = env.shutting_down;
-  run_here(self, id, group, {}, {}, relay, [p, me, leaving](group_report g) mutable {
+  run_here(self, id, group, {}, relay, [p, me, leaving](group_report g) mutable {
     group_outcome o;
     for (auto& r : g.results) {
       r = masked_report(std::move(r));

@@ -23,7 +23,7 @@ namespace runner {
 
 // Bumped whenever a wire type below changes shape; `hello` exchanges it so
 // that two runners of different versions fail with a clear message.
-constexpr uint32_t wire_version = 4;
+constexpr uint32_t wire_version = 5;
 
 struct credential {
   std::string cert_pem;   // the submitter's leaf certificate
@@ -62,8 +62,8 @@ typename Inspector::result_type inspect(Inspector& f, wire_export& x) {
 
 // One task to run on another node. Its `{{ }}` templates are already
 // resolved on the submitting node; its imports travel too (task types such as
-// expression_evaluation read them directly), with `waited`, the tasks it
-// waited for. `secrets` are the confidential values, for masking there.
+// expression_evaluation read them directly), with `statuses`, how the tasks
+// it waited for ended. `secrets` are the confidential values, for masking there.
 struct task_request {
   route to;
   std::string group_id;
@@ -75,13 +75,13 @@ struct task_request {
   std::vector<wire_export> exports;
   std::vector<std::string> secrets;
   std::map<std::string, std::string> imports;  // "task.variable" -> value
-  std::vector<std::string> waited;             // depends_on and import sources
+  std::map<std::string, std::string> statuses;  // waited-for task -> status
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_request& x) {
   return f(caf::meta::type_name("task_request"), x.to, x.group_id, x.task_name, x.run_id,
-           x.attempt, x.type, x.spec_json, x.exports, x.secrets, x.imports, x.waited);
+           x.attempt, x.type, x.spec_json, x.exports, x.secrets, x.imports, x.statuses);
 }
 
 // How a forwarded task ended. `outputs` holds only its exports, with real

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "schema/task_index.hpp"
+#include "schema/when.hpp"
 
 namespace runner {
 
@@ -25,6 +26,7 @@ std::vector<std::vector<size_t>> dependency_indices(const task_group& group) {
     };
     for (const std::string& d : t.depends_on) add(d);
     for (const import_decl& im : t.imports) add(im.from);
+    for (const std::string& d : when_status_reads(t)) add(d);
   }
   return deps;
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The dependency graph of a group: depends_on plus the edges imports imply.
+// The dependency graph of a group: depends_on plus the edges imports and
+// `when` status reads imply.
 #include <string>
 #include <vector>
 

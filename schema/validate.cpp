@@ -10,6 +10,7 @@
 #include "schema/task_index.hpp"
 #include "schema/template.hpp"
 #include "schema/yaml_json.hpp"
+#include "schema/when.hpp"
 #include "schema/yaml_reader.hpp"
 
 namespace runner {
@@ -46,9 +47,9 @@ class checker {
       check_type(t);
       check_references(t);
       check_templates(t);
+      check_when(t);
     }
     check_cycles();
-    reject_when_conditions();
     check_forward_targets();
     reject_caching();
     for (const task_decl& t : g_.tasks)
@@ -230,18 +231,67 @@ class checker {
         path += (path.empty() ? "" : " -> ") + g_.tasks[cycle[k]].name;
       }
       error(g_.tasks[cycle.front()].mark, "dependency cycle: " + path,
-            "each task waits for the next one (through `depends_on` or `imports`), so none "
-            "can start; remove one of these dependencies");
+            "each task waits for the next one (through `depends_on`, `imports` or a `when` "
+            "that reads its status), so none can start; remove one of these dependencies");
     }
   }
 
-  // Features the document format has but this runner does not run yet. Each
-  // lives in its own function so the change that adds a feature deletes it.
-  void reject_when_conditions() {
-    for (const task_decl& t : g_.tasks)
-      if (t.when)
-        error(t.when_mark, "`when` conditions are not supported yet by this runner",
-              "remove `when`, or use `depends_on` to order tasks");
+  // The names a task's spec sets in `envs` (a map, or a list of one-key maps).
+  static std::vector<std::string> spec_env_names(const task_decl& t) {
+    std::vector<std::string> names;
+    if (!t.spec.is_object() || !t.spec.contains("envs"))
+      return names;
+    const json& envs = t.spec["envs"];
+    auto add = [&](const json& m) {
+      if (m.is_object())
+        for (auto& [k, v] : m.items()) names.push_back(k);
+    };
+    add(envs);
+    if (envs.is_array())
+      for (const json& item : envs) add(item);
+    return names;
+  }
+
+  void check_when(const task_decl& t) {
+    if (!t.when)
+      return;
+    const std::string& text = *t.when;
+    check_string(t, text, t.when_mark, true);  // its `{{ }}` templates
+    when_parse_result parsed = parse_when(text);
+    if (!parsed.ok()) {
+      if (scan_templates(text).errors.empty())  // those were reported just now
+        error(position_in(t.when_mark, text, parsed.error->offset), "`when`: " + parsed.error->format(),
+              "write one expression, e.g. when: \"<+ build.status == 'success' >\" "
+              "(docs/expressions.md)");
+      return;
+    }
+    std::vector<std::string> envs = spec_env_names(t);
+    for (const expr_reference& ref : references(*parsed.condition)) {
+      source_mark at = position_in(t.when_mark, text, ref.offset);
+      std::string where = "`when`: expression at " + std::to_string(ref.line) + ":" +
+                          std::to_string(ref.column) + ": ";
+      switch (ref.kind) {
+        case expr_reference_kind::import:
+          // A `{{ }}` template's reference was checked with the templates.
+          if (text.compare(ref.offset, 2, "{{") != 0 && !imports(t, ref.task, ref.name))
+            error(at, where + "`" + ref.task + "." + ref.name + "` is not imported by task `" + t.name + "`",
+                  "add `imports: [{from: " + ref.task + ", variable: " + ref.name + "}]`");
+          break;
+        case expr_reference_kind::status:
+          if (ref.task == t.name)
+            error(at, where + "task `" + t.name + "` reads its own status",
+                  "a condition is checked before the task runs; read the status of an earlier task");
+          else if (valid_task_name(ref.task) && !task(ref.task))
+            error(at, where + "`" + ref.task + ".status` names no task of this group",
+                  unknown_task_hint(ref.task));
+          break;
+        case expr_reference_kind::env:
+          if (std::find(envs.begin(), envs.end(), ref.name) == envs.end())
+            error(at, where + "`env." + ref.name + "` is not in the spec's `envs`",
+                  "add `envs: {" + ref.name + ": ...}` to the task's spec");
+          break;
+      }
+    }
   }
 
   // `forward.to` names a node (a peer, or one a peer can reach) or is a

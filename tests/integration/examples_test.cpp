@@ -41,6 +41,28 @@ TEST(Examples, ExpressionsRenderImportsStatusesAndEnvs) {
   EXPECT_EQ(j["results"]["show"]["status"], "success");
 }
 
+TEST(Examples, WhenConditionsSkipOrRunAfterAnyOutcome) {
+  auto j = run_json(example("when.yaml"), 1);
+  auto& r = j["results"];
+  EXPECT_EQ(r["tests"]["status"], "failed");
+  EXPECT_EQ(r["deploy"]["status"], "skipped");
+  EXPECT_EQ(r["deploy"]["error"], "`when` is false: <+ check.deploy >");
+  EXPECT_EQ(r["announce"]["status"], "skipped");
+  EXPECT_EQ(r["on-failure"]["status"], "success");
+  EXPECT_EQ(r["on-success"]["status"], "skipped");
+}
+
+TEST(Examples, AWhenConditionWithAMistakeRunsNothing) {
+  temp_dir tmp;
+  auto file = tmp.write("w.yaml", "taskGroup:\n  - {name: a, type: os_exec, spec: {command: 'true'}}\n"
+                                  "  - {name: b, type: os_exec, spec: {command: 'true'}, when: \"<+ a.status == >\"}\n");
+  auto r = run_runner({"run", file});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("w.yaml:3:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("`when`: expression at 1:16: expected a value"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("started"), std::string::npos) << r.err;
+}
+
 TEST(Examples, FailingBranchSkipsDependentsOnly) {
   auto j = run_json(example("failing_branch.yaml"), 1);
   EXPECT_EQ(j["status"], "failed");

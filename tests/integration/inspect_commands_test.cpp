@@ -51,14 +51,6 @@ TEST(Validate, UnreadableFile) {
   EXPECT_NE(r.err.find("/nonexistent/group.yaml"), std::string::npos) << r.err;
 }
 
-TEST(Validate, WhenIsRejectedUntilSupported) {
-  temp_dir tmp;
-  auto file = tmp.write("w.yaml", "taskGroup:\n  - {name: a, type: os_exec, spec: {command: 'true'}, when: \"<+ 1 == 1 >\"}\n");
-  auto r = run_runner({"run", file});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("not supported yet"), std::string::npos) << r.err;
-}
-
 TEST(Graph, DotAndMermaid) {
   auto dot = run_runner({"graph", example("diamond.yaml")});
   ASSERT_EQ(dot.exit_code, 0) << dot.err;

@@ -46,6 +46,7 @@ class scripted_driver : public driver {
       std::lock_guard<std::mutex> g(mtx);
       order.push_back(inv.task_name);
       specs[inv.task_name] = inv.spec;
+      statuses[inv.task_name] = inv.statuses;
     }
     int now = ++running;
     int seen = peak.load();
@@ -79,6 +80,7 @@ class scripted_driver : public driver {
   std::mutex mtx;
   std::vector<std::string> order;
   std::map<std::string, json> specs;
+  std::map<std::string, std::map<std::string, std::string>> statuses;
   std::atomic<int> running{0}, peak{0}, hanging{0};
 };
 
@@ -328,6 +330,112 @@ TEST(Engine, ACancelledGroupLeavesNoSlotsTakenInThePool) {
       .receive([&](group_report& r) { EXPECT_EQ(r.status, task_status::success); },
                [&](caf::error& err) { ADD_FAILURE() << e.sys->render(err); });
   caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+}
+
+}  // namespace
+}  // namespace runner
+
+namespace runner {
+namespace {
+
+task_decl with_when(task_decl t, std::string when) {
+  t.when = std::move(when);
+  return t;
+}
+
+bool ran(const engine& e, const std::string& name) {
+  return std::find(e.drv->order.begin(), e.drv->order.end(), name) != e.drv->order.end();
+}
+
+TEST(EngineWhen, FalseSkipsTheTaskAndItsDependents) {
+  engine e;
+  task_group g;
+  g.tasks.push_back(task("check", {{"out", {{"deploy", "false"}}}}));
+  g.tasks.back().exports.push_back({"deploy", false, export_scope::local, {}});
+  g.tasks.push_back(with_when(task("deploy", {}), "<+ check.deploy >"));
+  g.tasks.back().imports.push_back({"check", "deploy", {}});
+  g.tasks.push_back(task("announce", {}, {"deploy"}));
+  g.tasks.push_back(with_when(task("always", {}, {"check"}), "check.deploy == 'false'"));
+  g.tasks.back().imports.push_back({"check", "deploy", {}});
+  auto r = e.run(std::move(g));
+  EXPECT_EQ(r.status, task_status::success);
+  EXPECT_EQ(result(r, "deploy").status, task_status::skipped);
+  EXPECT_EQ(result(r, "deploy").error, "`when` is false: <+ check.deploy >");
+  EXPECT_EQ(result(r, "announce").status, task_status::skipped);
+  EXPECT_EQ(result(r, "announce").error, "dependency `deploy` skipped");
+  EXPECT_EQ(result(r, "always").status, task_status::success);
+  EXPECT_FALSE(ran(e, "deploy"));
+  EXPECT_FALSE(ran(e, "announce"));
+  EXPECT_EQ(exit_code_of(r), 0);
+}
+
+TEST(EngineWhen, AConditionOnAStatusRunsAfterAFailure) {
+  engine e;
+  task_group g;
+  g.tasks.push_back(task("build", {{"result", "fail"}}));
+  g.tasks.push_back(with_when(task("on_failure", {}), "<+ build.status == 'failed' >"));
+  g.tasks.push_back(with_when(task("on_success", {}), "<+ build.status == 'success' >"));
+  g.tasks.push_back(task("after", {}, {"build"}));
+  // depends_on orders; the condition decides.
+  g.tasks.push_back(with_when(task("report", {}, {"build", "on_failure"}),
+                              "build.status != 'success' && on_failure.status == 'success'"));
+  auto r = e.run(std::move(g));
+  EXPECT_EQ(r.status, task_status::failed);
+  EXPECT_EQ(result(r, "on_failure").status, task_status::success);
+  EXPECT_EQ(result(r, "on_success").status, task_status::skipped);
+  EXPECT_EQ(result(r, "after").status, task_status::skipped);
+  EXPECT_EQ(result(r, "report").status, task_status::success);
+  EXPECT_EQ(e.drv->statuses["on_failure"], (std::map<std::string, std::string>{{"build", "failed"}}));
+  EXPECT_EQ(e.drv->statuses["report"],
+            (std::map<std::string, std::string>{{"build", "failed"}, {"on_failure", "success"}}));
+  EXPECT_EQ(exit_code_of(r), 1);
+}
+
+TEST(EngineWhen, ASkippedTaskIsAStatusToo) {
+  engine e;
+  task_group g;
+  g.tasks.push_back(task("a", {{"result", "fail"}}));
+  g.tasks.push_back(task("b", {}, {"a"}));
+  g.tasks.push_back(with_when(task("c", {}), "b.status == 'skipped'"));
+  auto r = e.run(std::move(g));
+  EXPECT_EQ(result(r, "c").status, task_status::success);
+}
+
+TEST(EngineWhen, AConditionThatCannotBeEvaluatedFailsTheTask) {
+  engine e;
+  task_group g;
+  g.tasks.push_back(task("a", {{"out", {{"v", "abc"}}}}));
+  g.tasks.back().exports.push_back({"v", false, export_scope::local, {}});
+  g.tasks.push_back(with_when(task("b", {}), "<+ a.v * 2 > 1 >"));
+  g.tasks.back().imports.push_back({"a", "v", {}});
+  auto r = e.run(std::move(g));
+  EXPECT_EQ(result(r, "b").status, task_status::failed);
+  EXPECT_EQ(result(r, "b").error.rfind("`when`: expression at 1:", 0), 0u) << result(r, "b").error;
+  EXPECT_FALSE(ran(e, "b"));
+}
+
+TEST(EngineWhen, EnvsOfTheSpecAreVisibleWithTheirTemplatesResolved) {
+  engine e;
+  task_group g;
+  g.tasks.push_back(task("a", {{"out", {{"stage", "prod"}}}}));
+  g.tasks.back().exports.push_back({"stage", false, export_scope::local, {}});
+  g.tasks.push_back(with_when(task("b", {{"envs", {{"STAGE", "{{ .a.stage }}"}}}}), "env.STAGE == 'prod'"));
+  g.tasks.back().imports.push_back({"a", "stage", {}});
+  g.tasks.push_back(with_when(task("c", {{"envs", json::array({{{"STAGE", "dev"}}})}}), "env.STAGE == 'prod'"));
+  auto r = e.run(std::move(g));
+  EXPECT_EQ(result(r, "b").status, task_status::success);
+  EXPECT_EQ(result(r, "c").status, task_status::skipped);
+}
+
+TEST(EngineWhen, ConditionalProcessTasksStillRespectMaxParallel) {
+  engine e;
+  task_group g;
+  for (int i = 0; i < 40; ++i)
+    g.tasks.push_back(with_when(task("t" + std::to_string(i), {}), i % 4 ? "true" : "false"));
+  auto r = e.run(std::move(g), 3);
+  EXPECT_EQ(r.status, task_status::success);
+  EXPECT_LE(e.drv->peak.load(), 3);
+  EXPECT_EQ(e.drv->order.size(), 30u);
 }
 
 }  // namespace

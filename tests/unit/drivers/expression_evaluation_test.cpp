@@ -30,11 +30,13 @@ diagnostics check(const task_decl& t) {
   return out;
 }
 
-driver_result run(const task_decl& t, std::map<std::string, std::string> imports) {
+driver_result run(const task_decl& t, std::map<std::string, std::string> imports,
+                  std::map<std::string, std::string> statuses = {{"build", "success"}}) {
   task_invocation inv;
   inv.task = &t;
   inv.spec = t.spec;
   inv.imports = std::move(imports);
+  inv.statuses = std::move(statuses);
   auto events = std::make_shared<capture>();
   expression_evaluation_driver{}.start(std::move(inv), events);
   EXPECT_TRUE(events->result.has_value());
@@ -50,6 +52,15 @@ TEST(ExpressionEvaluation, RendersImportsStatusesAndEnvsIntoResult) {
   auto r = run(t, {{"build.version", "1.4"}});
   ASSERT_TRUE(r.success) << r.error;
   EXPECT_EQ(r.outputs.at("result"), "v1.4 prod ok");
+}
+
+TEST(ExpressionEvaluation, SeesTheStatusAWhenLetItRunAfter) {
+  auto t = task_with({{"string_to_evaluate", "<+ build.status >/<+ tests.status >"}});
+  t.when = std::string("tests.status != 'success'");
+  EXPECT_TRUE(check(t).empty());
+  auto r = run(t, {}, {{"build", "success"}, {"tests", "failed"}});
+  ASSERT_TRUE(r.success) << r.error;
+  EXPECT_EQ(r.outputs.at("result"), "success/failed");
 }
 
 TEST(ExpressionEvaluation, ReferencesThatCannotResolveAreValidationErrors) {

@@ -75,7 +75,7 @@ TEST(Wire, EveryFieldOfARequestIsCoveredByItsHash) {
       [](task_request& r) { r.exports[0].confidential = false; },
       [](task_request& r) { r.secrets.clear(); },
       [](task_request& r) { r.imports["a.b"] = "c"; },
-      [](task_request& r) { r.waited.push_back("a"); },
+      [](task_request& r) { r.statuses["a"] = "failed"; },
   };
   for (size_t i = 0; i < changes.size(); ++i) {
     auto r = sample_task();

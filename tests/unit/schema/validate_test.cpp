@@ -197,12 +197,59 @@ TEST(Validate, IndependentCyclesAreEachReported) {
   EXPECT_AT(find_one(ds, "c -> d"), 4, 5);
 }
 
-TEST(Validate, WhenIsNotSupportedYet) {
-  diagnostics ds = check("taskGroup:\n  - name: a\n    type: os_exec\n    when: \"x\"\n");
-  diagnostic d = find_one(ds, "`when` conditions are not supported yet by this runner");
-  EXPECT_AT(d, 4, 12);
-  EXPECT_HAS(d.hint, "remove `when`");
-  EXPECT_HAS(d.hint, "depends_on");
+TEST(Validate, WhenConditionsAreCheckedBeforeAnythingRuns) {
+  diagnostics ds = check(R"(taskGroup:
+  - name: a
+    type: os_exec
+    exports: [{name: v}]
+  - name: b
+    type: os_exec
+    imports: [{from: a, variable: v}]
+    when: "<+ a.v == 'x' && >"
+  - name: c
+    type: os_exec
+    when: "<+ a.v == 'x' && nosuch.status == 'failed' && c.status == 'x' >"
+  - name: d
+    type: os_exec
+    spec: {envs: [{STAGE: prod}]}
+    when: "env.STAGE == 'prod' && env.OTHER == '' && {{ .a.w }} == ''"
+)");
+  diagnostic syntax = find_one(ds, "expected a value");
+  EXPECT_EQ(syntax.message, "`when`: expression at 1:18: expected a value, found end of expression");
+  EXPECT_AT(syntax, 8, 29);
+  EXPECT_HAS(syntax.hint, "docs/expressions.md");
+  diagnostic import = find_one(ds, "`a.v` is not imported by task `c`");
+  EXPECT_EQ(import.message, "`when`: expression at 1:4: `a.v` is not imported by task `c`");
+  EXPECT_AT(import, 11, 15);
+  EXPECT_HAS(import.hint, "imports: [{from: a, variable: v}]");
+  diagnostic unknown = find_one(ds, "`nosuch.status` names no task of this group");
+  EXPECT_AT(unknown, 11, 29);
+  find_one(ds, "task `c` reads its own status");
+  diagnostic env = find_one(ds, "`env.OTHER` is not in the spec's `envs`");
+  EXPECT_AT(env, 15, 35);
+  find_one(ds, "template `{{ .a.w }}` refers to `a.w`, which task `d` does not import");
+  EXPECT_EQ(count_of(ds, "STAGE"), 0) << dump(ds);
+}
+
+TEST(Validate, AValidWhenConditionPasses) {
+  diagnostics ds = check(R"(taskGroup:
+  - {name: a, type: os_exec, exports: [{name: v}]}
+  - name: b
+    type: os_exec
+    imports: [{from: a, variable: v}]
+    when: "<+ a.status == 'success' && a.v.startsWith('1.') >"
+  - {name: cleanup, type: os_exec, when: "a.status == 'failed'"}
+)");
+  EXPECT_TRUE(ds.empty()) << dump(ds);
+}
+
+TEST(Validate, ACycleThroughAWhenStatusReadIsACycle) {
+  diagnostics ds = check(R"(taskGroup:
+  - {name: a, type: os_exec, depends_on: b}
+  - {name: b, type: os_exec, when: "a.status == 'failed'"}
+)");
+  diagnostic d = find_one(ds, "dependency cycle: a -> b -> a");
+  EXPECT_HAS(d.hint, "`when`");
 }
 
 TEST(Validate, ForwardTargetsAreNodeNamesOrHostPort) {
@@ -270,7 +317,7 @@ TEST(Validate, ManyErrorsAllAtOnce) {
   EXPECT_EQ(count_of(ds, "refers to `foo.password`"), 1);
   EXPECT_EQ(count_of(ds, "unterminated template"), 1);
   EXPECT_EQ(count_of(ds, "depends on itself"), 1);
-  EXPECT_EQ(count_of(ds, "`when` conditions"), 1);
+  EXPECT_EQ(count_of(ds, "`when`: expression at 1:"), 1);
   EXPECT_EQ(ds.size(), 7u) << dump(ds);
   for (size_t i = 1; i < ds.size(); ++i)
     EXPECT_LE(ds[i - 1].mark.line, ds[i].mark.line);
