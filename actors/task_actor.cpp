@@ -1,6 +1,7 @@
 #include "actors/task_actor.hpp"
 #include "actors/when_gate.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -244,6 +245,8 @@ void on_finished(self_ptr self, driver_result res) {
       // that imports it) would show the secret.
       bool holds_secret = !e.confidential && !st.secrets.empty() &&
                           st.secrets.mask(i->second) != i->second;
+      holds_secret |= std::find(res.secret_outputs.begin(), res.secret_outputs.end(), e.name) !=
+                      res.secret_outputs.end();
       r.exports.push_back({e.name, i->second, e.confidential || holds_secret,
                            e.scope == export_scope::global});
     }
@@ -363,6 +366,11 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
       [=](finished_atom, driver_result& res) {
         auto& s = self->state;
         // The final outputs may hold confidential values never printed yet.
+        for (auto& name : res.secret_outputs) {
+          auto i = res.outputs.find(name);
+          if (i != res.outputs.end())
+            s.secrets.add(i->second);
+        }
         for (auto& e : s.decl->exports)
           if (e.confidential) {
             auto i = res.outputs.find(e.name);

@@ -33,6 +33,19 @@ struct driver_config {
   source_mark mark;
 };
 
+// The node's own Vault access (`vault:`), for vault tasks without credentials
+// of their own. Paths are resolved against the config file's directory.
+struct vault_access_config {
+  std::string url;  // empty: not configured
+  std::string namespace_;
+  std::string ca_cert;
+  std::string token_file;
+  std::string role_id, secret_id_file;  // AppRole
+  std::string role, jwt_file;           // Kubernetes
+  std::string auth_mount;
+  source_mark mark;
+};
+
 struct node_config {
   std::string name;
   std::string listen_host;
@@ -47,6 +60,7 @@ struct node_config {
   std::string log_level = "info";
   std::string log_format = "text";  // text | json
   std::vector<driver_config> drivers;
+  vault_access_config vault;
   std::string file;  // where it was read from
 };
 

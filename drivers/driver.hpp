@@ -24,6 +24,9 @@ struct driver_result {
   bool infrastructure = false;                  // the runner, not the task, is at fault
   bool stopped = false;                         // stop() reached it while it ran
   std::string runner;                           // the node that ran it, if not this one
+  // Outputs that are secrets whatever the document says (a vault read): they
+  // are exported as confidential even without `confidential: true`.
+  std::vector<std::string> secret_outputs;
 };
 
 // Where a running task reports. Calls arrive in the order they were made.

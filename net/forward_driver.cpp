@@ -51,6 +51,7 @@ class forward_driver : public driver {
       r.infrastructure = out.infrastructure;
       r.stopped = out.stopped;
       r.runner = std::move(out.runner);
+      r.secret_outputs = std::move(out.secret_outputs);
       events->finished(std::move(r));
     };
     auto call = spawn_task_call(sys_, env_, decl.forward->to, std::move(req), std::move(sink),

@@ -94,8 +94,11 @@ task_outcome outcome_of(const group_report& g, const std::string& me) {
   o.infrastructure = r.infrastructure;
   o.stopped = r.status == task_status::cancelled;
   o.runner = r.runner;
-  for (auto& v : r.exports)
+  for (auto& v : r.exports) {
     o.outputs[v.name] = v.value;
+    if (v.confidential)
+      o.secret_outputs.push_back(v.name);
+  }
   return o;
 }
 

@@ -96,12 +96,14 @@ struct task_outcome {
   bool no_route = false;      // the receiver cannot reach the destination
   bool stopped = false;       // a cancel reached it while it ran
   std::string runner;         // the node that ran it
+  std::vector<std::string> secret_outputs;  // outputs that are confidential there
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_outcome& x) {
   return f(caf::meta::type_name("task_outcome"), x.success, x.has_exit_code, x.exit_code,
-           x.outputs, x.error, x.infrastructure, x.no_route, x.stopped, x.runner);
+           x.outputs, x.error, x.infrastructure, x.no_route, x.stopped, x.runner,
+           x.secret_outputs);
 }
 
 // A whole task group to run on another node, as the document's text: the node

@@ -2,13 +2,38 @@
 
 #include "drivers/expression_evaluation.hpp"
 #include "drivers/os_exec.hpp"
+#include "drivers/vault_driver.hpp"
 
 namespace runner {
 
-std::unique_ptr<driver_registry> builtin_drivers(reactor& r, std::chrono::milliseconds grace) {
+namespace {
+
+vault_node_access vault_access_of(const node_config* config) {
+  vault_node_access a;
+  if (!config)
+    return a;
+  const auto& v = config->vault;
+  a.url = v.url;
+  a.namespace_ = v.namespace_;
+  a.ca_cert = v.ca_cert;
+  a.token_file = v.token_file;
+  a.role_id = v.role_id;
+  a.secret_id_file = v.secret_id_file;
+  a.role = v.role;
+  a.jwt_file = v.jwt_file;
+  a.auth_mount = v.auth_mount;
+  return a;
+}
+
+}  // namespace
+
+std::unique_ptr<driver_registry> builtin_drivers(reactor& r, std::chrono::milliseconds grace,
+                                                 const node_config* config) {
   auto reg = std::make_unique<driver_registry>();
   reg->add(std::make_shared<os_exec_driver>(r, grace));
   reg->add(std::make_shared<expression_evaluation_driver>());
+  std::string state = config && !config->state_dir.empty() ? config->state_dir : default_state_dir();
+  reg->add(std::make_shared<vault_driver>(r, vault_access_of(config), state + "/fetchers", grace));
   return reg;
 }
 

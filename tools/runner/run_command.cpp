@@ -201,7 +201,7 @@ int run_command(const run_options& opts) {
     spdlog::warn("cannot become a child subreaper; orphaned task processes may escape");
 
   reactor react;
-  auto drivers = builtin_drivers(react, *grace);
+  auto drivers = builtin_drivers(react, *grace, mesh ? &mesh->config : nullptr);
   remote_types any_type(*drivers);
   auto checked = opts.to.empty() ? load_and_validate(opts.file, *drivers)
                                  : load_and_validate(opts.file, any_type);

@@ -49,7 +49,7 @@ int serve_command(const serve_options& opts) {
     spdlog::warn("cannot become a child subreaper; orphaned task processes may escape");
 
   reactor react;
-  auto drivers = builtin_drivers(react, *grace);
+  auto drivers = builtin_drivers(react, *grace, &config);
 
   caf::actor_system_config cfg;
   add_wire_types(cfg);
