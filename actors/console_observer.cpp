@@ -105,19 +105,21 @@ observer_actor::behavior_type observer_behavior(self_ptr self, console_options o
       [=](started_atom, const std::string& task, int attempt) {
         auto& st = self->state;
         st.running[task] = steady::now();
-        if (!st.opts.live)
+        if (!st.opts.live && st.opts.task_lines)
           print_line(st, "[" + task + "] started" +
                              (attempt > 1 ? " (attempt " + std::to_string(attempt) + ")" : ""));
       },
       [=](const log_line& l) {
         auto& st = self->state;
-        print_line(st, "[" + l.task + "] " + l.text);
+        if (st.opts.task_lines)
+          print_line(st, "[" + l.task + "] " + l.text);
       },
       [=](const task_report& r) {
         auto& st = self->state;
         st.running.erase(r.name);
         ++st.counts[r.status];
-        print_line(st, status_line(st, r));
+        if (st.opts.task_lines)
+          print_line(st, status_line(st, r));
       },
       [=](tick_atom) {
         auto& st = self->state;

@@ -14,6 +14,10 @@ struct console_options {
   bool live = false;    // footer with running tasks (needs a terminal)
   bool color = false;
   bool summary = true;  // print the human summary at the end
+  // A line per started and finished task and per log line. Off: only the
+  // counts for the summary (bench/engine_throughput measures the engine, not
+  // the formatting of 100,000 lines).
+  bool task_lines = true;
   FILE* out = stdout;   // where logs and status lines go
   size_t task_count = 0;
 };
