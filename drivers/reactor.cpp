@@ -74,6 +74,7 @@ struct reactor::process {
   pid_t pid = -1;
   std::shared_ptr<process_listener> listener;
   int out_fd = -1;  // stdout and stderr share one pipe
+  int err_fd = -1;  // stderr's own pipe, with process_spec::separate_stdout
   bool reaped = false;
   process_exit how;
 };
@@ -180,12 +181,22 @@ reactor::process_id reactor::spawn(const process_spec& spec,
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0)
     return fail("cannot create pipe: " + errno_text(errno));
+  int err[2] = {-1, -1};
+  if (spec.separate_stdout && pipe2(err, O_CLOEXEC) != 0) {
+    int e = errno;
+    close(out[0]);
+    close(out[1]);
+    return fail("cannot create pipe: " + errno_text(e));
+  }
 
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (spec.stdin_fd >= 0)
+    posix_spawn_file_actions_adddup2(&fa, spec.stdin_fd, 0);
+  else
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+  posix_spawn_file_actions_adddup2(&fa, spec.separate_stdout ? err[1] : out[1], 2);
   // Descriptors the runner inherited without O_CLOEXEC (a CI system's pipes)
   // must not reach tasks: a background child would hold them open.
   posix_spawn_file_actions_addclosefrom_np(&fa, 3);
@@ -220,18 +231,27 @@ reactor::process_id reactor::spawn(const process_spec& spec,
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   close(out[1]);
+  if (err[1] >= 0)
+    close(err[1]);
   if (rc != 0) {
     close(out[0]);
+    if (err[0] >= 0)
+      close(err[0]);
     return fail(spec.argv[0] + ": " + errno_text(rc));
   }
   p->pid = pid;
   p->out_fd = out[0];
-  fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.fd = out[0];
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, out[0], &ev);
-  pipes_.emplace(out[0], id);
+  p->err_fd = err[0];
+  for (int fd : {out[0], err[0]}) {
+    if (fd < 0)
+      continue;
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    pipes_.emplace(fd, id);
+  }
   by_pid_.emplace(pid, id);
   procs_.emplace(id, std::move(p));
   return id;
@@ -335,7 +355,7 @@ void reactor::loop() {
       } else if (fd == signal_fd_) {
         handle_signals();
       } else if (pipes_.count(fd)) {
-        read_pipe(fd);
+        read_pipe(fd, false);
       }
     }
     // Spawn failures are reported from here, not from inside spawn(), so a
@@ -394,28 +414,31 @@ void reactor::reap() {
     // What the process wrote before it exited is in the pipe now: read it,
     // then stop listening, even if a background child still holds it open.
     // read_pipe() may finish the process and free `p` (at EOF), so only the
-    // fd number is used from here on; close_pipe() ignores a closed fd.
-    int fd = p.out_fd;
-    if (fd >= 0) {
-      read_pipe(fd);
-      close_pipe(fd);
+    // fd numbers are used from here on; close_pipe() ignores a closed fd.
+    int fds[2] = {p.out_fd, p.err_fd};
+    for (int fd : fds) {
+      if (fd >= 0) {
+        read_pipe(fd, true);
+        close_pipe(fd);
+      }
     }
     finish_if_done(id);
   }
 }
 
-void reactor::read_pipe(int fd) {
+void reactor::read_pipe(int fd, bool drain) {
   auto it = pipes_.find(fd);
   if (it == pipes_.end())
     return;
   auto owner = it->second;
   auto& p = *procs_.at(owner);
+  // A shared stdout+stderr pipe reports as stdout.
+  auto stream = fd == p.err_fd ? stream_kind::err : stream_kind::out;
   char buf[65536];
-  for (;;) {
+  for (int reads = 0; drain || reads < 16; ++reads) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n > 0) {
-      // stdout and stderr share this pipe, so it reports as stdout.
-      p.listener->on_output(stream_kind::out, std::string_view(buf, static_cast<size_t>(n)));
+      p.listener->on_output(stream, std::string_view(buf, static_cast<size_t>(n)));
       continue;
     }
     if (n == 0) {
@@ -433,6 +456,8 @@ void reactor::close_pipe(int fd) {
   auto& p = *procs_.at(it->second);
   if (p.out_fd == fd)
     p.out_fd = -1;
+  if (p.err_fd == fd)
+    p.err_fd = -1;
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   close(fd);
   pipes_.erase(it);
@@ -443,7 +468,7 @@ void reactor::finish_if_done(process_id id) {
   if (i == procs_.end())
     return;
   auto& p = *i->second;
-  if (!p.reaped || p.out_fd >= 0)
+  if (!p.reaped || p.out_fd >= 0 || p.err_fd >= 0)
     return;
   auto listener = std::move(p.listener);
   auto how = p.how;

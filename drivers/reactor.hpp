@@ -2,8 +2,9 @@
 // The one thread that touches child processes, their pipes and signals, so that
 // no CAF scheduler thread ever blocks on them. It multiplexes everything with
 // epoll: a signalfd (SIGCHLD, SIGINT, SIGTERM, SIGHUP), the children's output
-// pipes (stdout and stderr share one, so their lines stay in order), an
-// eventfd for work posted from other threads, and a timer list.
+// pipes (stdout and stderr share one, so their lines stay in order, unless the
+// spawner asks for them apart), an eventfd for work posted from other threads,
+// and a timer list.
 // Listeners are called on this thread and must only hand data on (e.g. send an
 // actor message), never wait.
 #include <sys/types.h>
@@ -28,6 +29,14 @@ struct process_spec {
   std::vector<std::string> argv;  // argv[0] without '/' is looked up in the env's PATH
   std::vector<std::string> env;   // "NAME=value"
   std::string working_dir;        // empty: the runner's
+  // The child's stdin: a descriptor the caller owns (and may close once spawn()
+  // returned), dup'd onto fd 0; -1 = /dev/null. The child shares its file
+  // offset, so a file written by the caller must be rewound first.
+  int stdin_fd = -1;
+  // stdout gets a pipe of its own, reported as stream_kind::out, and stderr's
+  // pipe reports as stream_kind::err (for a child whose stdout is data, not a
+  // log). Default: one pipe for both, reported as out.
+  bool separate_stdout = false;
 };
 
 struct process_exit {
@@ -89,7 +98,10 @@ class reactor {
   void loop();
   void handle_signals();
   void reap();
-  void read_pipe(int fd);
+  // drain: read until the pipe is empty (after the exit); otherwise a bounded
+  // number of reads, so a child that writes without pause cannot hold the
+  // loop (the level-triggered epoll reports the rest next round).
+  void read_pipe(int fd, bool drain);
   void finish_if_done(process_id id);
   void close_pipe(int fd);
   void signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled);
