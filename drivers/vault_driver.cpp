@@ -7,6 +7,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "drivers/artifact_fetcher.hpp"
 #include "drivers/vault_api.hpp"
 #include "schema/duration.hpp"
 
@@ -199,6 +200,21 @@ class vault_run : public running_task {
   std::shared_ptr<vault_fetch> fetch_;
 };
 
+// A fetcher's outputs are secrets like a Vault read's: every one is marked so.
+class secret_outputs_events : public task_events {
+ public:
+  explicit secret_outputs_events(std::shared_ptr<task_events> inner) : inner_(std::move(inner)) {}
+  void output(stream_kind s, std::string chunk) override { inner_->output(s, std::move(chunk)); }
+  void outputs_seen(std::map<std::string, std::string> o) override { inner_->outputs_seen(std::move(o)); }
+  void finished(driver_result r) override {
+    for (auto& [name, value] : r.outputs) r.secret_outputs.push_back(name);
+    inner_->finished(std::move(r));
+  }
+
+ private:
+  std::shared_ptr<task_events> inner_;
+};
+
 }  // namespace
 
 vault_driver::vault_driver(reactor& r, vault_node_access node, std::string cache_dir,
@@ -214,11 +230,29 @@ vault_driver::~vault_driver() = default;
 void vault_driver::check_spec(const task_decl& task, const std::string& file,
                               diagnostics& out) const {
   spec_problems problems(task, file, out);
-  read_vault_spec(task.spec, node_, &problems);
+  // With `artifact`, the rest of the spec is the fetcher's input, its to judge.
+  if (task.spec.is_object() && task.spec.contains("artifact"))
+    read_artifact_spec(task.spec["artifact"], &problems);
+  else
+    read_vault_spec(task.spec, node_, &problems);
 }
 
 std::unique_ptr<running_task> vault_driver::start(task_invocation inv,
                                                   std::shared_ptr<task_events> events) {
+  if (inv.spec.is_object() && inv.spec.contains("artifact")) {
+    std::string error;
+    auto a = read_artifact_spec(inv.spec["artifact"], error);
+    if (!a) {
+      driver_result r;
+      r.error = error;
+      events->finished(std::move(r));
+      return std::make_unique<vault_run>(nullptr);
+    }
+    if (a->ca_file.empty() && inv.spec.contains("ca_cert") && inv.spec["ca_cert"].is_string())
+      a->ca_file = inv.spec["ca_cert"].get<std::string>();
+    return start_artifact_fetcher(reactor_, *http_, cache_dir_, std::move(*a), inv.spec, inv.limits,
+                                  grace_, std::make_shared<secret_outputs_events>(std::move(events)));
+  }
   auto q = read_vault_spec(inv.spec, node_, nullptr);
   if (!q) {  // validation passed, so only a template's value can have broken it
     diagnostics ds;

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "harness.hpp"
 #include "tests/support/test_pki.hpp"
@@ -206,6 +209,55 @@ TEST(VaultTask, SpecMistakesAreValidationErrors) {
   EXPECT_NE((r.out + r.err).find("g.yaml:4:17: error: task `fetch`: unknown vault field `pth`"), std::string::npos) << r.out << r.err;
   EXPECT_NE((r.out + r.err).find("did you mean `path`?"), std::string::npos) << r.out << r.err;
   EXPECT_NE((r.out + r.err).find("vault needs `url`"), std::string::npos) << r.out << r.err;
+}
+
+std::string sha256_of(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
+  static const char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < n; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+TEST(VaultTask, AnArtifactFetcherGetsTheSpecAndItsOutputsAreSecrets) {
+  temp_dir tmp;
+  std::string script =
+      "#!/bin/sh\n"
+      "input=$(cat)\n"
+      "echo \"fetcher read: $input\" >&2\n"
+      "case \"$input\" in *'\"path\":\"team/db\"'*) printf '{\"password\": \"%s\"}' '" + std::string(kSecret) + "' ;;\n"
+      "  *) echo 'no path in the input' >&2; exit 4 ;; esac\n";
+  auto fetcher = tmp.write("fetch.sh", script);
+  chmod(fetcher.c_str(), 0700);
+  auto group = [&](const std::string& sha) {
+    return tmp.write("g.yaml", "taskGroup:\n  - name: fetch\n    type: vault\n"
+                               "    spec: {path: team/db, artifact: {source: " + fetcher + ", sha256: " + sha + "}}\n"
+                               "    exports: [{name: password, scope: global}]\n");
+  };
+  // The fetcher cache goes to the runner's state directory: keep it in tmp.
+  struct state_home {
+    std::string old;
+    bool had;
+    explicit state_home(const std::string& dir) : had(getenv("XDG_STATE_HOME") != nullptr) {
+      if (had) old = getenv("XDG_STATE_HOME");
+      setenv("XDG_STATE_HOME", dir.c_str(), 1);
+    }
+    ~state_home() { had ? (void)setenv("XDG_STATE_HOME", old.c_str(), 1) : (void)unsetenv("XDG_STATE_HOME"); }
+  } state(tmp.path() + "/state");
+  auto r = run_runner({"run", group(sha256_of(script)), "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(parse_json(r.out)["results"]["fetch"]["outputs"]["password"], "***");
+  EXPECT_NE(r.err.find("[fetch] fetcher read: {"), std::string::npos) << r.err;
+  expect_secret_hidden(r);
+  auto wrong = run_runner({"run", group(std::string(64, 'a'))});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE((wrong.out + wrong.err).find("sha256 mismatch"), std::string::npos) << wrong.out << wrong.err;
+  EXPECT_NE((wrong.out + wrong.err).find("the fetcher was not run"), std::string::npos) << wrong.out;
 }
 
 }  // namespace
