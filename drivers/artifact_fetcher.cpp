@@ -370,11 +370,13 @@ std::optional<artifact_spec> read_spec(const json& artifact, const reporter& rep
     const std::string hint = "write a duration such as `30s`, `5m` or `500ms` (a bare number "
                              "means seconds)";
     std::optional<std::chrono::milliseconds> d;
-    if (t.is_number_unsigned() || t.is_number_integer()) {
-      if (t.get<int64_t>() > 0 && t.get<int64_t>() < int64_t{1} << 40)
-        d = std::chrono::seconds(t.get<int64_t>());
+    if (t.is_number_integer()) {  // seconds; zero or less is caught below
+      bool huge = t.is_number_unsigned() ? t.get<uint64_t>() > (uint64_t{1} << 40)
+                                         : t.get<int64_t>() > (int64_t{1} << 40);
+      if (huge)
+        problem("/artifact/timeout", "`artifact.timeout` is too long", hint);
       else
-        d = std::chrono::milliseconds(0);
+        d = std::chrono::seconds(t.get<int64_t>());
     } else if (t.is_string()) {
       auto text = t.get<std::string>();
       if (templates_pending && has_template(text))

@@ -387,6 +387,8 @@ TEST_F(ArtifactFetcher, ReadArtifactSpec) {
                        "`artifact.timeout`: `soon` is not a duration"));
   EXPECT_TRUE(contains(problems({{"source", "./f"}, {"sha256", sha}, {"timeout", "0s"}}),
                        "`artifact.timeout` must be more than 0"));
+  EXPECT_TRUE(contains(problems({{"source", "./f"}, {"sha256", sha}, {"timeout", -5}}),
+                       "`artifact.timeout` must be more than 0"));
   EXPECT_TRUE(contains(problems({{"source", "./f"}, {"sha256", sha}, {"timeout", true}}),
                        "`artifact.timeout` must be a duration"));
 
