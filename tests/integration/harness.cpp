@@ -134,19 +134,25 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 }
 
 bool process_alive(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat)
-    return false;
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::string text = read_file("/proc/" + std::to_string(pid) + "/stat");
   auto close = text.rfind(')');
   return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
 }
 
+// POSIX reads, not a stream: reading /proc/PID/... of a process that exits
+// meanwhile fails with ESRCH, which libstdc++'s filebuf turns into an exception.
+// Here it is the end of what there is to read.
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string out;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return out;
+  char buf[8192];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0)
+    out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
 }
 
 nlohmann::json parse_json(const std::string& text) {
