@@ -147,12 +147,20 @@ TEST(MeshForward, AForwardedExpressionTaskGetsItsImports) {
                        "    forward: {to: node-b}\n"
                        "    imports: [{from: build, variable: version}]\n"
                        "    spec: {string_to_evaluate: \"v<+ build.version > <+ build.status >\"}\n"
+                       "    exports: [{name: result, scope: global}]\n"
+                       "  - name: tests\n    type: os_exec\n    spec: {command: 'exit 1'}\n"
+                       "  - name: triage\n    type: expression_evaluation\n"
+                       "    forward: {to: node-b}\n    when: \"tests.status == 'failed'\"\n"
+                       "    spec: {string_to_evaluate: \"tests <+ tests.status >\"}\n"
                        "    exports: [{name: result, scope: global}]\n");
   auto r = run_runner({"run", group, "--config", a, "--output", "json"});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   auto j = parse_json(r.out);
   EXPECT_EQ(j["results"]["label"]["runner"], "node-b");
   EXPECT_EQ(j["results"]["label"]["outputs"]["result"], "v2.0 success");
+  // A `when` that reads a status runs after a failure; the status travels with the task.
+  EXPECT_EQ(j["results"]["triage"]["runner"], "node-b");
+  EXPECT_EQ(j["results"]["triage"]["outputs"]["result"], "tests failed");
 }
 
 // A knows only B; B knows C. A task for C goes through B.
