@@ -1,6 +1,5 @@
 #include "net/forward_driver.hpp"
 
-
 namespace runner {
 
 namespace {
