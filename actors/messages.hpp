@@ -45,13 +45,17 @@ struct task_report {
   int64_t duration_ms = 0;
   int attempts = 0;
   bool returns_slot = false;  // the task held a run slot; the report hands it back
+  // The last attempt's start was never sent as `started` (it ended inside
+  // its driver's start(), as in-process types do): observers show the start
+  // first. Saves a message per task.
+  bool start_untold = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_report& x) {
   return f(caf::meta::type_name("task_report"), x.name, x.index, x.run_id, x.status, x.error,
            x.has_exit_code, x.exit_code, x.infrastructure, x.exports, x.runner, x.cached,
-           x.started_at_ms, x.duration_ms, x.attempts, x.returns_slot);
+           x.started_at_ms, x.duration_ms, x.attempts, x.returns_slot, x.start_untold);
 }
 
 // From a finished task to each task that waits for it; carries its exports.
@@ -125,6 +129,8 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using summary_atom = caf::atom_constant<caf::atom("summary")>;
 using describe_atom = caf::atom_constant<caf::atom("describe")>;
+using write_atom = caf::atom_constant<caf::atom("write")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 // Sees a group's progress: the CLI's live view / log printer.
 using observer_actor = caf::typed_actor<
@@ -134,6 +140,12 @@ using observer_actor = caf::typed_actor<
     caf::reacts_to<tick_atom>,
     // The group ended (id, status): print the summary, flush, and go.
     caf::replies_to<summary_atom, std::string, task_status>::with<done_atom>>;
+
+// Writes the console observer's text, in order, where writing may block
+// (console_writer.hpp); `done` once everything is written and flushed.
+using console_writer_actor = caf::typed_actor<
+    caf::reacts_to<write_atom, std::string>,
+    caf::replies_to<done_atom>::with<done_atom>>;
 
 // One per group: owns the task actors, hands out run slots, collects reports.
 using supervisor_actor = caf::typed_actor<

@@ -89,7 +89,7 @@ void spawn_task(self_ptr self, size_t i, bool has_slot) {
   args.waits_for = st.deps.count(i);
   args.has_slot = has_slot;
   args.supervisor = self;
-  auto actor = spawn_task_actor(self->system(), std::move(args));
+  auto actor = spawn_task_actor(self, std::move(args));
   st.live[i] = actor;
   for (size_t d : st.deps.of(i)) {
     auto& dep = st.reports[d];

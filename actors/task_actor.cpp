@@ -2,8 +2,10 @@
 #include "actors/when_gate.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "drivers/line_buffer.hpp"
 #include "drivers/masker.hpp"
@@ -17,41 +19,67 @@ namespace {
 
 // Hands a driver's events to the task actor's mailbox, from whatever thread
 // the driver reports on. Message order per sender is kept by CAF.
+//
+// A driver that finishes inside start() (in-process types) on the actor's own
+// thread, having sent nothing before, has its result held instead: the actor
+// takes it as soon as start() returns, without a message to itself.
 class mailbox_events : public task_events {
  public:
   explicit mailbox_events(task_actor target) : target_(std::move(target)) {}
   void output(stream_kind stream, std::string chunk) override {
+    mailed_ = true;
     caf::anon_send(target_, output_atom::value, stream, std::move(chunk));
   }
   void outputs_seen(std::map<std::string, std::string> outputs) override {
+    mailed_ = true;
     caf::anon_send(target_, seen_atom::value, std::move(outputs));
   }
   void finished(driver_result result) override {
+    finished_ = true;
+    if (holder_ == std::this_thread::get_id() && !mailed_) {
+      held_ = std::move(result);
+      return;
+    }
     caf::anon_send(target_, finished_atom::value, std::move(result));
+  }
+  bool has_finished() const { return finished_; }
+
+  // Around start(), on the actor's thread.
+  void hold() { holder_ = std::this_thread::get_id(); }
+  std::optional<driver_result> release() {
+    holder_ = std::thread::id{};
+    return std::move(held_);
   }
 
  private:
   task_actor target_;
+  std::atomic<bool> finished_{false};
+  std::atomic<bool> mailed_{false};
+  std::atomic<std::thread::id> holder_{};
+  std::optional<driver_result> held_;
 };
 
-json render_spec(const json& spec, const std::map<std::string, std::string>& imports) {
-  auto lookup = [&](const std::string& task, const std::string& var) {
-    auto i = imports.find(task + "." + var);
-    return i == imports.end() ? std::string{} : i->second;
-  };
-  if (spec.is_string()) {
-    const auto& s = spec.get_ref<const std::string&>();
+void render_in_place(json& v, const std::map<std::string, std::string>& imports) {
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
     if (s.find("{{") == std::string::npos)
-      return spec;
-    return render_templates(s, lookup);
+      return;
+    v = render_templates(s, [&](const std::string& task, const std::string& var) {
+      auto i = imports.find(task + "." + var);
+      return i == imports.end() ? std::string{} : i->second;
+    });
+  } else if (v.is_array() || v.is_object()) {
+    for (auto& x : v)
+      render_in_place(x, imports);
   }
-  if (spec.is_array() || spec.is_object()) {
-    json out = spec;
-    for (auto& [key, value] : out.items())
-      value = render_spec(value, imports);
-    return out;
-  }
-  return spec;
+}
+
+// One copy of the spec, its templates resolved (rendering into a copy of
+// every value copied each string twice).
+json render_spec(const json& spec, const std::map<std::string, std::string>& imports) {
+  json out = spec;
+  render_in_place(out, imports);
+  return out;
 }
 
 enum class phase { waiting, queued, running, backing_off, done };
@@ -71,6 +99,7 @@ struct task_state {
   bool holds_slot = false;
   bool cancel_requested = false;
   bool timed_out = false;
+  bool start_untold = false;  // this attempt runs, but no `started` went out yet
   task_report report;
   int64_t started_steady_ms = 0;
   static inline const char* name = "task";
@@ -83,16 +112,36 @@ int64_t steady_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+void tell_start(self_ptr self) {
+  auto& st = self->state;
+  if (!st.start_untold)
+    return;
+  st.start_untold = false;
+  self->send(st.args.ctx->observer, started_atom::value, st.decl->name, st.report.attempts);
+}
+
 // `line` comes masked from the line_buffer.
 void emit_line(self_ptr self, stream_kind stream, std::string_view line) {
   auto& st = self->state;
+  tell_start(self);  // a line of the run never shows before its start
   self->send(st.args.ctx->observer, log_line{st.decl->name, stream, std::string(line)});
+}
+
+// Made on the first output: most in-process tasks print nothing.
+line_buffer& lines_of(self_ptr self, stream_kind stream) {
+  auto& st = self->state;
+  auto& lines = stream == stream_kind::out ? st.out_lines : st.err_lines;
+  if (!lines)
+    lines = std::make_unique<line_buffer>(st.args.ctx->limits.line_bytes, &st.secrets);
+  return *lines;
 }
 
 void flush_lines(self_ptr self) {
   auto& st = self->state;
-  st.out_lines->flush([&](std::string_view l) { emit_line(self, stream_kind::out, l); });
-  st.err_lines->flush([&](std::string_view l) { emit_line(self, stream_kind::err, l); });
+  if (st.out_lines)
+    st.out_lines->flush([&](std::string_view l) { emit_line(self, stream_kind::out, l); });
+  if (st.err_lines)
+    st.err_lines->flush([&](std::string_view l) { emit_line(self, stream_kind::err, l); });
 }
 
 void release_slot(self_ptr self) {
@@ -110,15 +159,20 @@ void finish(self_ptr self, task_status status, std::string error = {}) {
   auto& r = st.report;
   r.returns_slot = st.holds_slot;  // one message instead of release + report
   st.holds_slot = false;
+  r.start_untold = st.start_untold;
+  st.start_untold = false;
   r.status = status;
   r.error = st.secrets.empty() ? error : st.secrets.mask(error);
   if (r.started_at_ms != 0)
     r.duration_ms = steady_ms() - st.started_steady_ms;
-  self->send(st.args.supervisor, r);
+  self->send(st.args.supervisor, std::move(r));
   self->quit();
 }
 
 void launch(self_ptr self);
+void driver_finished(self_ptr self, driver_result res);
+
+int attempts_of(const task_decl& t) { return t.retry ? t.retry->attempts : 1; }
 
 void become_ready(self_ptr self) {
   auto& st = self->state;
@@ -181,8 +235,8 @@ void launch(self_ptr self) {
     st.started_steady_ms = steady_ms();
   }
   st.timed_out = false;
-  st.out_lines = std::make_unique<line_buffer>(st.args.ctx->limits.line_bytes, &st.secrets);
-  st.err_lines = std::make_unique<line_buffer>(st.args.ctx->limits.line_bytes, &st.secrets);
+  st.out_lines.reset();
+  st.err_lines.reset();
   task_invocation inv;
   inv.group_id = st.args.ctx->group->id;
   inv.task_name = st.decl->name;
@@ -190,19 +244,39 @@ void launch(self_ptr self) {
   inv.attempt = r.attempts;
   inv.limits = st.args.ctx->limits;
   inv.task = st.decl;
-  inv.secrets = st.secret_values;
-  inv.imports = st.imports;
-  inv.statuses = st.statuses;
-  self->send(st.args.ctx->observer, started_atom::value, st.decl->name, r.attempts);
+  // In-process types end inside start(): their start then travels with
+  // their report, one message to the observer instead of two.
+  st.start_untold = true;
+  auto events = std::make_shared<mailbox_events>(self);
+  std::optional<driver_result> ended;
   try {
     inv.spec = render_spec(st.decl->spec, st.imports);
-    st.handle = st.drv->start(std::move(inv), std::make_shared<mailbox_events>(self));
+    // The last attempt hands the values over instead of copying them.
+    if (r.attempts >= attempts_of(*st.decl)) {
+      inv.secrets = std::move(st.secret_values);
+      inv.imports = std::move(st.imports);
+      inv.statuses = std::move(st.statuses);
+    } else {
+      inv.secrets = st.secret_values;
+      inv.imports = st.imports;
+      inv.statuses = st.statuses;
+    }
+    events->hold();
+    st.handle = st.drv->start(std::move(inv), events);
+    ended = events->release();
   } catch (const std::exception& e) {
+    events->release();
     r.infrastructure = true;
     finish(self, task_status::failed,
            "internal error: the " + st.decl->type + " driver failed to start: " + e.what());
     return;
   }
+  if (ended) {
+    driver_finished(self, std::move(*ended));
+    return;
+  }
+  if (!events->has_finished())
+    tell_start(self);
   if (st.decl->timeout)
     self->delayed_send(self, *st.decl->timeout, timeout_atom::value, r.attempts);
 }
@@ -255,10 +329,11 @@ void on_finished(self_ptr self, driver_result res) {
       return;
     }
   }
-  int attempts = st.decl->retry ? st.decl->retry->attempts : 1;
+  int attempts = attempts_of(*st.decl);
   if (r.attempts < attempts && !r.infrastructure) {
     auto backoff = st.decl->retry->backoff * (1 << std::min(r.attempts - 1, 16));
     std::string why = st.secrets.empty() ? error : st.secrets.mask(error);
+    tell_start(self);
     self->send(st.args.ctx->observer,
                log_line{st.decl->name, stream_kind::err,
                         "attempt " + std::to_string(r.attempts) + " of " +
@@ -270,6 +345,23 @@ void on_finished(self_ptr self, driver_result res) {
     return;
   }
   finish(self, task_status::failed, error);
+}
+
+void driver_finished(self_ptr self, driver_result res) {
+  auto& s = self->state;
+  // The final outputs may hold confidential values never printed yet.
+  for (auto& name : res.secret_outputs) {
+    auto i = res.outputs.find(name);
+    if (i != res.outputs.end())
+      s.secrets.add(i->second);
+  }
+  for (auto& e : s.decl->exports)
+    if (e.confidential) {
+      auto i = res.outputs.find(e.name);
+      if (i != res.outputs.end())
+        s.secrets.add(i->second);
+    }
+  on_finished(self, std::move(res));
 }
 
 task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
@@ -351,8 +443,7 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
       },
       [=](output_atom, stream_kind stream, std::string& chunk) {
         auto& s = self->state;
-        auto& lines = stream == stream_kind::out ? s.out_lines : s.err_lines;
-        lines->feed(chunk, [&](std::string_view l) { emit_line(self, stream, l); });
+        lines_of(self, stream).feed(chunk, [&](std::string_view l) { emit_line(self, stream, l); });
       },
       [=](seen_atom, std::map<std::string, std::string>& outputs) {
         auto& s = self->state;
@@ -363,22 +454,7 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
               s.secrets.add(i->second);
           }
       },
-      [=](finished_atom, driver_result& res) {
-        auto& s = self->state;
-        // The final outputs may hold confidential values never printed yet.
-        for (auto& name : res.secret_outputs) {
-          auto i = res.outputs.find(name);
-          if (i != res.outputs.end())
-            s.secrets.add(i->second);
-        }
-        for (auto& e : s.decl->exports)
-          if (e.confidential) {
-            auto i = res.outputs.find(e.name);
-            if (i != res.outputs.end())
-              s.secrets.add(i->second);
-          }
-        on_finished(self, std::move(res));
-      },
+      [=](finished_atom, driver_result& res) { driver_finished(self, std::move(res)); },
       [=](timeout_atom, int attempt) {
         auto& s = self->state;
         if (s.at != phase::running || attempt != s.report.attempts)
@@ -412,8 +488,8 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
 
 }  // namespace
 
-task_actor spawn_task_actor(caf::actor_system& sys, task_actor_args args) {
-  return sys.spawn(task_behavior, std::move(args));
+task_actor spawn_task_actor(caf::local_actor* parent, task_actor_args args) {
+  return parent->spawn(task_behavior, std::move(args));
 }
 
 }  // namespace runner

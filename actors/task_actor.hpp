@@ -19,6 +19,8 @@ struct task_actor_args {
   supervisor_actor supervisor;
 };
 
-task_actor spawn_task_actor(caf::actor_system& sys, task_actor_args args);
+// Spawned by `parent` (the supervisor), so that the new actor is scheduled
+// on the parent's worker instead of waking another thread.
+task_actor spawn_task_actor(caf::local_actor* parent, task_actor_args args);
 
 }  // namespace runner

@@ -41,6 +41,14 @@ double seconds_since(clock_type::time_point t0) {
   return std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 
+// CPU seconds of the whole process (all threads) so far, user and system.
+std::pair<double, double> cpu_seconds() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  auto s = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return {s(ru.ru_utime), s(ru.ru_stime)};
+}
+
 runner::task_group group_in_code(const std::string& id, const std::vector<bench::graph_node>& g) {
   runner::task_group group;
   group.id = id;
@@ -173,13 +181,16 @@ int main(int argc, char** argv) {
 
   runner::group_report report;
   double run_s = 0;
+  std::pair<double, double> cpu0, cpu1;
   {
     caf::scoped_actor self{sys};
+    cpu0 = cpu_seconds();
     auto t0 = clock_type::now();
     self->request(supervisor, caf::infinite, runner::run_atom::value)
         .receive([&](runner::group_report& g) { report = std::move(g); },
                  [&](caf::error& e) { std::fprintf(stderr, "run: %s\n", sys.render(e).c_str()); });
     run_s = seconds_since(t0);
+    cpu1 = cpu_seconds();
     self->request(ctx->observer, caf::infinite, runner::summary_atom::value, report.id,
                   report.status)
         .receive([](runner::done_atom) {}, [](caf::error&) {});
@@ -197,6 +208,8 @@ int main(int argc, char** argv) {
                         {"tasks_per_s", tasks / run_s},
                         {"peak_rss_kib", ru.ru_maxrss},
                         {"rss_per_task_bytes", ru.ru_maxrss * 1024.0 / tasks},
+                        {"cpu_user_s", cpu1.first - cpu0.first},
+                        {"cpu_sys_s", cpu1.second - cpu0.second},
                         {"status", runner::to_string(report.status)},
                         {"wrong_results", wrong}};
   if (parse_s >= 0)

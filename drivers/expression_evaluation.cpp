@@ -128,8 +128,10 @@ void expression_evaluation_driver::check_spec(const task_decl& task, const std::
 std::unique_ptr<running_task> expression_evaluation_driver::start(
     task_invocation inv, std::shared_ptr<task_events> events) {
   driver_result r;
-  const auto& text = inv.spec["string_to_evaluate"];
-  auto parsed = render_template(text.is_string() ? text.get<std::string>() : std::string{});
+  auto text = inv.spec.find("string_to_evaluate");
+  auto parsed = render_template(text != inv.spec.end() && text->is_string()
+                                    ? std::string_view(text->get_ref<const std::string&>())
+                                    : std::string_view{});
   if (!parsed.ok()) {
     r.error = parsed.error->format();
   } else {

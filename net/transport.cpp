@@ -1,5 +1,7 @@
 #include "net/transport.hpp"
 
+#include "actors/engine_scheduler.hpp"
+
 #include <caf/openssl/all.hpp>
 #include <openssl/crypto.h>
 
@@ -32,8 +34,10 @@ void tune_scheduler(caf::actor_system_config& cfg) {
   // arrives; the work-stealing default polls with sleeps, which costs both
   // CPU and latency for a load of few, small messages (a remote request went
   // from ~550-790 us to ~250-450 us in measurements). One worker per core:
-  // task processes need the cores more than idle workers do.
-  cfg.set("scheduler.policy", caf::atom("sharing"));
+  // task processes need the cores more than idle workers do. The engine's
+  // scheduler is such work sharing, without a thread wake-up per message
+  // between actors (actors/engine_scheduler.hpp).
+  use_engine_scheduler(cfg);
   cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
 }
 

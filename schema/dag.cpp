@@ -14,15 +14,17 @@ std::vector<std::vector<size_t>> dependency_indices(const task_group& group) {
   task_index index(group);  // the first of duplicate names wins
 
   std::vector<std::vector<size_t>> deps(group.tasks.size());
+  // added_by[d] == i: task i already waits for d. A search of deps[i] instead
+  // made a join of 100,000 tasks quadratic.
+  std::vector<size_t> added_by(group.tasks.size(), task_index::npos);
   for (size_t i = 0; i < group.tasks.size(); ++i) {
     const task_decl& t = group.tasks[i];
     auto add = [&](const std::string& name) {
       size_t d = index.find(name);
-      if (d == task_index::npos)
+      if (d == task_index::npos || added_by[d] == i)
         return;
-      // Lists are short; a linear search keeps first-mention order cheaply.
-      if (std::find(deps[i].begin(), deps[i].end(), d) == deps[i].end())
-        deps[i].push_back(d);
+      added_by[d] = i;
+      deps[i].push_back(d);
     };
     for (const std::string& d : t.depends_on) add(d);
     for (const import_decl& im : t.imports) add(im.from);

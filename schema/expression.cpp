@@ -76,6 +76,9 @@ size_t read_string(std::string_view s, size_t i, size_t end, std::string* out) {
 
 std::vector<token> lex(std::string_view s, size_t begin, size_t end) {
   std::vector<token> out;
+  // Enough for most expressions at once: growing token by token cost more
+  // than the rest of the lexing.
+  out.reserve(std::min<size_t>(64, (end - begin) / 2 + 2));
   size_t i = begin;
   while (true) {
     while (i < end && is_space(s[i])) ++i;
@@ -231,6 +234,7 @@ class parser {
   }
   static node_ptr binary(expr_kind k, size_t offset, node_ptr l, node_ptr r) {
     node_ptr n = make(k, offset);
+    n->kids.reserve(2);
     n->kids.push_back(std::move(l));
     n->kids.push_back(std::move(r));
     return n;
@@ -923,6 +927,7 @@ expr_template_parse_result render_template(std::string_view text) {
   expr_template_parse_result r;
   auto source = make_source(text);
   auto t = std::make_shared<expr_template>();
+  t->parts.reserve(4);
   try {
     size_t pos = 0;
     while (pos < text.size()) {
