@@ -47,13 +47,14 @@ bool blank(std::string_view line) {
 }
 
 struct line {
-  std::string_view text;  // without "\n" or "\r\n"
+  std::string_view text;  // without "\n" (os_exec: nor "\r\n")
   size_t number;          // 1-based
+  bool ended;             // a "\n" followed it
 };
 
 // While the task runs, its last line may be half written, so only lines that
 // end in "\n" count; once it has ended, a missing final newline is fine.
-std::vector<line> split_lines(std::string_view content, bool complete) {
+std::vector<line> split_lines(std::string_view content, bool complete, bool keep_cr) {
   std::vector<line> lines;
   size_t number = 0;
   while (!content.empty()) {
@@ -61,9 +62,9 @@ std::vector<line> split_lines(std::string_view content, bool complete) {
     if (nl == std::string_view::npos && !complete)
       break;
     std::string_view text = content.substr(0, nl);
-    if (!text.empty() && text.back() == '\r')
+    if (!keep_cr && !text.empty() && text.back() == '\r')
       text.remove_suffix(1);
-    lines.push_back({text, ++number});
+    lines.push_back({text, ++number, nl != std::string_view::npos});
     content.remove_prefix(nl == std::string_view::npos ? content.size() : nl + 1);
   }
   return lines;
@@ -72,33 +73,48 @@ std::vector<line> split_lines(std::string_view content, bool complete) {
 }  // namespace
 
 output_file_result parse_output_file(std::string_view content, const output_limits& limits,
-                                     bool complete) {
+                                     bool complete, output_file_rules rules) {
+  const bool github = rules == output_file_rules::github;
   output_file_result result;
   size_t total = 0;
   auto fail = [&](size_t number, const std::string& message) {
-    result.error = "OUTPUT_FILE line " + std::to_string(number) + ": " + message;
+    result.error =
+        github ? message : "OUTPUT_FILE line " + std::to_string(number) + ": " + message;
     return result;
   };
 
-  std::vector<line> lines = split_lines(content, complete);
+  // .NET's File.ReadAllText drops a byte order mark (PowerShell 5 writes one).
+  if (github && content.substr(0, 3) == "\xEF\xBB\xBF")
+    content.remove_prefix(3);
+  std::vector<line> lines = split_lines(content, complete, github);
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string_view text = lines[i].text;
     size_t number = lines[i].number;
-    if (blank(text))
+    if (github ? text.empty() : blank(text))
       continue;
+    // GitHub quotes the line; the caller masks what it shows.
+    auto quoted = [&] { return "Invalid format '" + std::string(text) + "'"; };
 
     // Whichever of '=' and '<<' comes first decides, as in GitHub's runner:
     // `a=b<<c` is a plain value, `a<<x=y` a block with delimiter "x=y".
     size_t eq = text.find('=');
     size_t heredoc = text.find("<<");
     if (eq == std::string_view::npos && heredoc == std::string_view::npos)
-      return fail(number, "expected `name=value` or `name<<DELIMITER`; "
-                          "write one output per line in one of these forms");
+      return fail(number, github ? quoted()
+                                 : "expected `name=value` or `name<<DELIMITER`; "
+                                   "write one output per line in one of these forms");
     bool is_block = heredoc < eq;
     std::string_view name = text.substr(0, is_block ? heredoc : eq);
+    std::string_view delimiter = is_block ? text.substr(heredoc + 2) : std::string_view();
+    if (github && is_block && (name.empty() || delimiter.empty()))
+      return fail(number, quoted() + ". Name must not be empty and delimiter must not be empty");
+    if (github && name.empty())
+      // The runner means to refuse this but tests the line, not the name
+      // (a bug); an unnamed value is of no use to anyone, so it is refused.
+      return fail(number, quoted() + ". Name must not be empty");
     if (name.empty())
       return fail(number, "the output name is empty; write `name=value`");
-    if (!valid_name(name))
+    if (!github && !valid_name(name))
       // The text is not quoted: a task that wrote a bare secret here would
       // find part of it in the error, where masking does not know it.
       return fail(number, "the output name is not valid; use letters, digits, '_' and '-', "
@@ -108,20 +124,26 @@ output_file_result parse_output_file(std::string_view content, const output_limi
     if (!is_block) {
       value = text.substr(eq + 1);
     } else {
-      std::string_view delimiter = text.substr(heredoc + 2);
       if (delimiter.empty())
         return fail(number, "`" + std::string(name) +
                                 "<<` has no delimiter; write `" + std::string(name) +
                                 "<<EOF`, the value's lines, then a line `EOF`");
       size_t end = i + 1;
-      while (end < lines.size() && lines[end].text != delimiter)
+      while (end < lines.size() && lines[end].text != delimiter) {
+        // GitHub wants the newline that separates the value from the
+        // delimiter even when the delimiter never comes.
+        if (github && !lines[end].ended)
+          return fail(number, "Invalid value. EOF marker missing new line.");
         ++end;
+      }
       if (end == lines.size()) {
         if (!complete)
           break;  // still being written
-        return fail(number, "the value of `" + std::string(name) +
-                                "` is not closed; end it with a line that is exactly `" +
-                                std::string(delimiter) + "`");
+        return fail(number, github ? "Invalid value. Matching delimiter not found '" +
+                                         std::string(delimiter) + "'"
+                                   : "the value of `" + std::string(name) +
+                                         "` is not closed; end it with a line that is "
+                                         "exactly `" + std::string(delimiter) + "`");
       }
       for (size_t j = i + 1; j < end; ++j) {
         if (j > i + 1)
@@ -131,8 +153,9 @@ output_file_result parse_output_file(std::string_view content, const output_limi
       i = end;
     }
 
+    const char* noun = github ? "value" : "output";
     if (value.size() > limits.value_bytes)
-      return fail(number, "output `" + std::string(name) + "` is " +
+      return fail(number, std::string(noun) + " `" + std::string(name) + "` is " +
                               over_limit(value.size(), limits.value_bytes) +
                               " for one value; write large data to a file and "
                               "output its path instead");
@@ -141,9 +164,11 @@ output_file_result parse_output_file(std::string_view content, const output_limi
       total -= it->second.size();
     total += value.size();
     if (total > limits.total_bytes)
-      return fail(number, "outputs total " + over_limit(total, limits.total_bytes) +
-                              " for all outputs of a task; write large data to a file "
-                              "and output its path instead");
+      return fail(number, std::string(noun) + "s total " +
+                              over_limit(total, limits.total_bytes) +
+                              (github ? " for all values of one file"
+                                      : " for all outputs of a task") +
+                              "; write large data to a file and output its path instead");
     result.values[std::string(name)] = std::move(value);
   }
   return result;
