@@ -56,6 +56,10 @@ struct supervisor_state {
   size_t free_slots = 0;
   std::deque<slot_waiter> waiting;
   std::vector<bool> waits_for_pool;  // ready, but the node has no slot free yet
+  enum class window : uint8_t { out, held, live };
+  std::vector<window> at_once;  // held: in at_once_held; live: counted in at_once_live
+  size_t at_once_live = 0;
+  std::deque<uint32_t> at_once_held;  // ready, waiting for room in the window
   caf::typed_response_promise<group_report> result;
   bool started = false;
   bool cancelled = false;
@@ -97,14 +101,32 @@ void spawn_task(self_ptr self, size_t i, bool has_slot) {
   }
 }
 
-bool needs_slot(const supervisor_state& st, size_t i) {
+// The driver that runs task i here; null when it is forwarded elsewhere (or
+// its type is unknown: its actor reports that).
+const driver* local_driver(const supervisor_state& st, size_t i) {
   const auto& task = st.ctx->group->tasks[i];
   if (task.forward && task.forward->to != st.ctx->node_name)
-    return false;  // it runs elsewhere; that node bounds its own parallelism
-  if (task.when)
+    return nullptr;  // it runs elsewhere; that node bounds its own parallelism
+  return st.ctx->drivers->find(task.type);
+}
+
+bool needs_slot(const supervisor_state& st, size_t i, const driver* drv) {
+  if (st.ctx->group->tasks[i].when)
     return false;  // its actor decides `when` first and asks for a slot only to run
-  auto* drv = st.ctx->drivers->find(task.type);
   return drv && drv->process_backed();
+}
+
+void spawn_held(self_ptr self) {
+  auto& st = self->state;
+  while (st.at_once_live < at_once_window && !st.at_once_held.empty() && !st.cancelled) {
+    size_t i = st.at_once_held.front();
+    st.at_once_held.pop_front();
+    if (st.reported[i])
+      continue;
+    st.at_once[i] = supervisor_state::window::live;
+    ++st.at_once_live;
+    spawn_task(self, i, false);
+  }
 }
 
 void hand_out_slot(self_ptr self) {
@@ -151,7 +173,12 @@ void return_slot(self_ptr self) {
 
 void become_ready(self_ptr self, size_t i) {
   auto& st = self->state;
-  if (!needs_slot(st, i)) {
+  const driver* drv = local_driver(st, i);
+  if (drv && drv->finishes_in_start()) {
+    st.at_once[i] = supervisor_state::window::held;
+    st.at_once_held.push_back(static_cast<uint32_t>(i));
+    spawn_held(self);
+  } else if (!needs_slot(st, i, drv)) {
     spawn_task(self, i, false);
   } else if (st.ctx->slots) {
     acquire_from_pool(self, i);
@@ -182,6 +209,11 @@ void on_report(self_ptr self, size_t i, task_report r) {
     return;
   st.reported[i] = true;
   st.live[i] = task_actor{};
+  if (st.at_once[i] == supervisor_state::window::live) {
+    --st.at_once_live;
+    spawn_held(self);
+  }
+  st.at_once[i] = supervisor_state::window::out;
   self->send(st.ctx->observer, r);
   st.reports[i] = std::move(r);
   const auto& done = st.reports[i];
@@ -221,7 +253,9 @@ task_view view_of(const supervisor_state& st, size_t i) {
     v.duration_ms = r.duration_ms;
     v.error = r.error;
   } else {
-    v.state = st.waits_for_pool[i] ? "queued" : "waiting";
+    v.state = st.waits_for_pool[i] || st.at_once[i] == supervisor_state::window::held
+                  ? "queued"
+                  : "waiting";
     for (auto& w : st.waiting)
       if (auto* index = std::get_if<size_t>(&w); index && *index == i)
         v.state = "queued";
@@ -253,6 +287,7 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
   st.reports.resize(tasks.size());
   st.reported.assign(tasks.size(), false);
   st.waits_for_pool.assign(tasks.size(), false);
+  st.at_once.assign(tasks.size(), supervisor_state::window::out);
   st.outstanding = tasks.size();
   return {
       [=](run_atom) -> caf::typed_response_promise<group_report> {
@@ -349,6 +384,7 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
         if (!s.started)
           return;  // `run` will settle every task as cancelled
         s.waiting.clear();
+        s.at_once_held.clear();
         // Running tasks stop and report; the rest never start.
         for (size_t i = 0; i < s.live.size(); ++i)
           if (s.live[i])

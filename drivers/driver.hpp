@@ -71,6 +71,10 @@ class driver {
   virtual std::string type() const = 0;
   // Process-backed tasks count against max_parallel; in-process ones do not.
   virtual bool process_backed() const = 0;
+  // start() runs the task to its end before it returns, waiting for nothing:
+  // the engine may hold such tasks back for a moment without losing any
+  // parallelism (the supervisor keeps a few hundred alive at a time).
+  virtual bool finishes_in_start() const { return false; }
   virtual void check_spec(const task_decl& task, const std::string& file,
                           diagnostics& out) const = 0;
   virtual std::unique_ptr<running_task> start(task_invocation inv,

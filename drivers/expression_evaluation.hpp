@@ -12,6 +12,7 @@ class expression_evaluation_driver : public driver {
  public:
   std::string type() const override { return "expression_evaluation"; }
   bool process_backed() const override { return false; }
+  bool finishes_in_start() const override { return true; }
   void check_spec(const task_decl& task, const std::string& file,
                   diagnostics& out) const override;
   std::unique_ptr<running_task> start(task_invocation inv,

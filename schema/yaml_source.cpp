@@ -17,6 +17,33 @@ namespace {
 
 bool continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
+// The last column counted: a list written on one line (a `depends_on` of
+// 100,000 names) asks for the column of every item, and counting each from
+// the start of the line made reading it quadratic (30 s). load_yaml forgets
+// it before every parse, as a repair may change the text in place.
+struct column_count {
+  const char* data = nullptr;
+  size_t size = 0, line_begin = 0, pos = 0;
+  int chars = 0;
+};
+thread_local column_count last_column;
+
+// Characters (not bytes) from line_begin to pos.
+int chars_between(const std::string& text, size_t line_begin, size_t pos) {
+  auto& c = last_column;
+  size_t from = line_begin;
+  int chars = 0;
+  if (c.data == text.data() && c.size == text.size() && c.line_begin == line_begin &&
+      c.pos <= pos) {
+    from = c.pos;
+    chars = c.chars;
+  }
+  for (size_t k = from; k < pos; ++k)
+    chars += continuation_byte(text[k]) ? 0 : 1;
+  c = {text.data(), text.size(), line_begin, pos, chars};
+  return chars;
+}
+
 // yaml-cpp reads from a stream; this one reads the text in place rather than
 // from a copy, which for a large group would be another megabyte or more.
 class text_buffer : public std::streambuf {
@@ -160,12 +187,8 @@ source_mark mark_of(const YAML::Mark& mark, const std::string& text) {
   // yaml-cpp counts bytes; editors count characters.
   if (mark.pos >= mark.column && static_cast<size_t>(mark.pos) <= text.size()) {
     size_t begin = static_cast<size_t>(mark.pos - mark.column);
-    if (begin == 0 || text[begin - 1] == '\n') {
-      int chars = 0;
-      for (size_t k = begin; k < static_cast<size_t>(mark.pos); ++k)
-        chars += continuation_byte(text[k]) ? 0 : 1;
-      m.column = chars + 1;
-    }
+    if (begin == 0 || text[begin - 1] == '\n')
+      m.column = chars_between(text, begin, static_cast<size_t>(mark.pos)) + 1;
   }
   return m;
 }
@@ -210,6 +233,7 @@ yaml_document load_yaml(std::string text, const std::string& file, diagnostics& 
   // the first, so only errors found after exact repairs are reported.
   bool guessed = false;
   for (int attempt = 0; attempt < 50; ++attempt) {
+    last_column = {};
     diagnostics found;  // by this attempt; kept only if it gets through
     try {
       doc.tree = parse(doc.text, file, list, found);

@@ -84,6 +84,14 @@ class scripted_driver : public driver {
   std::atomic<int> running{0}, peak{0}, hanging{0};
 };
 
+// In-process and claims to finish inside start(), so the supervisor spawns it
+// a window at a time; "hang" lets a test see the window.
+class at_once_driver : public scripted_driver {
+ public:
+  at_once_driver() : scripted_driver(false) {}
+  bool finishes_in_start() const override { return true; }
+};
+
 task_decl task(std::string name, json spec, std::vector<std::string> deps = {}) {
   task_decl t;
   t.name = std::move(name);
@@ -106,10 +114,10 @@ struct engine {
       caf::anon_send_exit(o, caf::exit_reason::user_shutdown);
   }
 
-  explicit engine(bool process_backed = true) {
+  explicit engine(bool process_backed = true, bool at_once = false) {
     add_message_types(cfg);
     sys = std::make_unique<caf::actor_system>(cfg);
-    drv = std::make_shared<scripted_driver>(process_backed);
+    drv = at_once ? std::make_shared<at_once_driver>() : std::make_shared<scripted_driver>(process_backed);
     reg.add(drv);
   }
 
@@ -436,6 +444,55 @@ TEST(EngineWhen, ConditionalProcessTasksStillRespectMaxParallel) {
   EXPECT_EQ(r.status, task_status::success);
   EXPECT_LE(e.drv->peak.load(), 3);
   EXPECT_EQ(e.drv->order.size(), 30u);
+}
+
+}  // namespace
+}  // namespace runner
+
+namespace runner {
+namespace {
+
+TEST(EngineWindow, TasksThatFinishInStartAllRunAWindowAtATime) {
+  engine e(false, true);
+  task_group g;
+  g.tasks.push_back(task("root", {}));
+  std::vector<std::string> middle;
+  for (size_t i = 0; i < 3 * at_once_window; ++i) {
+    middle.push_back("m" + std::to_string(i));
+    g.tasks.push_back(task(middle.back(), {}, {"root"}));
+  }
+  g.tasks.push_back(task("join", {}, middle));
+  auto r = e.run(std::move(g));
+  EXPECT_EQ(r.status, task_status::success);
+  EXPECT_EQ(e.drv->order.size(), 3 * at_once_window + 2);
+  EXPECT_EQ(e.drv->order.back(), "join");
+}
+
+TEST(EngineWindow, HeldTasksAreQueuedAndCancelledWithoutStarting) {
+  engine e(false, true);
+  task_group g;
+  for (size_t i = 0; i < at_once_window + 10; ++i)
+    g.tasks.push_back(task("h" + std::to_string(i), {{"result", "hang"}}));
+  auto sup = spawn_supervisor(*e.sys, e.context(std::move(g), 1));
+  caf::scoped_actor self{*e.sys};
+  auto pending = self->request(sup, caf::infinite, run_atom::value);
+  ASSERT_TRUE(eventually([&] { return e.drv->hanging.load() == static_cast<int>(at_once_window); }));
+  size_t queued = 0;
+  self->request(sup, caf::infinite, describe_atom::value)
+      .receive(
+          [&](std::vector<task_view>& views) {
+            for (auto& v : views)
+              queued += v.state == "queued";
+          },
+          [&](caf::error& err) { ADD_FAILURE() << e.sys->render(err); });
+  EXPECT_EQ(queued, 10u);
+  self->send(sup, cancel_atom::value);
+  group_report out;
+  pending.receive([&](group_report& r) { out = std::move(r); }, [](caf::error&) {});
+  EXPECT_EQ(out.status, task_status::cancelled);
+  for (auto& t : out.results)
+    EXPECT_EQ(t.status, task_status::cancelled) << t.name;
+  EXPECT_EQ(e.drv->order.size(), at_once_window);
 }
 
 }  // namespace

@@ -200,6 +200,23 @@ TEST(Parse, ColumnsCountCharactersNotBytes) {
   EXPECT_AT(r.group->tasks[0].spec_marks.at("/grüße"), 5, 14);
 }
 
+// Items of one long line are counted on from the item before (yaml_source.cpp);
+// the count must still be in characters, and right for an earlier item asked again.
+TEST(Parse, ColumnsOfItemsOnOneLineCountCharacters) {
+  parse_result r = parse("taskGroup:\n  - {name: ä, type: os_exec}\n  - {name: b, type: os_exec}\n"
+                         "  - {name: c, type: os_exec, depends_on: [\"ä\", b, \"ö\", b]}\n");
+  ASSERT_TRUE(r.group);
+  const auto& marks = r.group->tasks[2].depends_on_marks;
+  ASSERT_EQ(marks.size(), 4u);
+  EXPECT_AT(marks[0], 4, 43);
+  EXPECT_AT(marks[1], 4, 48);
+  EXPECT_AT(marks[2], 4, 51);
+  EXPECT_AT(marks[3], 4, 56);
+  parse_result again = parse("taskGroup:\n  - {name: a, type: os_exec, depends_on: [ö, b]}\n");
+  ASSERT_TRUE(again.group);
+  EXPECT_AT(again.group->tasks[0].depends_on_marks[1], 2, 46);
+}
+
 TEST(Parse, DependsOnAsScalarOrList) {
   parse_result r = parse(R"(taskGroup:
   - {name: a, type: os_exec}
