@@ -92,6 +92,9 @@ struct task_state {
   size_t pending = 0;
   std::map<std::string, std::string> imports;  // "task.var" -> value
   std::map<std::string, std::string> statuses;  // waited-for task -> how it ended
+  // The spec with its templates resolved: once for `when` and every attempt,
+  // as the imports do not change after they have all arrived.
+  std::optional<json> spec;
   masker secrets;
   std::vector<std::string> secret_values;  // imported confidential values
   std::unique_ptr<line_buffer> out_lines, err_lines;
@@ -212,7 +215,8 @@ void become_ready(self_ptr self) {
 void deps_done(self_ptr self) {
   auto& st = self->state;
   if (st.decl->when) {
-    auto d = decide_when(*st.decl, render_spec(st.decl->spec, st.imports), st.imports, st.statuses);
+    st.spec = render_spec(st.decl->spec, st.imports);
+    auto d = decide_when(*st.decl, *st.spec, st.imports, st.statuses);
     if (!d.error.empty()) {
       finish(self, task_status::failed, d.error);
       return;
@@ -250,13 +254,16 @@ void launch(self_ptr self) {
   auto events = std::make_shared<mailbox_events>(self);
   std::optional<driver_result> ended;
   try {
-    inv.spec = render_spec(st.decl->spec, st.imports);
+    if (!st.spec)
+      st.spec = render_spec(st.decl->spec, st.imports);
     // The last attempt hands the values over instead of copying them.
     if (r.attempts >= attempts_of(*st.decl)) {
+      inv.spec = std::move(*st.spec);
       inv.secrets = std::move(st.secret_values);
       inv.imports = std::move(st.imports);
       inv.statuses = std::move(st.statuses);
     } else {
+      inv.spec = *st.spec;
       inv.secrets = st.secret_values;
       inv.imports = st.imports;
       inv.statuses = st.statuses;
