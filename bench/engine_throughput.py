@@ -6,6 +6,8 @@ runs, interleaved and each in its own process (so peak RSS is that run's):
 
   engine_throughput --shape S --tasks N   the runner engine in-process
   tbb_flow_graph    --shape S --tasks N   the same graph as oneTBB continue_nodes
+  tbb_flow_graph    ... --expression        the same, each node doing the runner's
+                                          expression work (parse + render its template)
   runner run S.yaml --output json         end to end: parse, validate, run,
                                           result JSON (wall time and peak RSS
                                           of the whole process, from wait4)
@@ -88,7 +90,8 @@ def main():
         sys.exit("build first: ninja -C %s -j2 engine_throughput tbb_flow_graph runner" % a.build)
     shapes = a.shapes.split(",")
 
-    runs = {(s, e): [] for s in shapes for e in ("runner", "tbb", "e2e")}
+    engines = ("runner", "tbb", "tbb+expression", "e2e")
+    runs = {(s, e): [] for s in shapes for e in engines}
     with tempfile.TemporaryDirectory() as work:
         yamls = {}
         for s in shapes:
@@ -98,17 +101,18 @@ def main():
         for rep in range(a.runs):
             for s in shapes:
                 # Rotate the order so that no engine always runs right after another.
-                order = ["runner", "tbb", "e2e"]
-                order = order[rep % 3:] + order[:rep % 3]
+                order = list(engines)
+                order = order[rep % len(order):] + order[:rep % len(order)]
                 for e in order:
                     if e == "runner":
                         r = run_json([bench, "--shape", s, "--tasks", str(a.tasks)])
                         if r["wrong_results"]:
                             sys.exit("engine_throughput: %d wrong results" % r["wrong_results"])
-                    elif e == "tbb":
+                    elif e.startswith("tbb"):
                         if not have_tbb:
                             continue
-                        r = run_json([tbb, "--shape", s, "--tasks", str(a.tasks)])
+                        extra = ["--expression"] if e == "tbb+expression" else []
+                        r = run_json([tbb, "--shape", s, "--tasks", str(a.tasks)] + extra)
                     else:
                         if a.no_e2e:
                             continue
@@ -119,20 +123,24 @@ def main():
                         print(json.dumps(r), flush=True)
 
     print("%d tasks a group, median of %d runs, %d cores\n" % (a.tasks, a.runs, os.cpu_count()))
-    print("| shape | runner tasks/s | TBB tasks/s | runner / TBB | runner RSS/task | "
-          "TBB RSS/task | target met | `runner run` wall | `runner run` tasks/s | "
-          "`runner run` RSS/task |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| shape | runner tasks/s | TBB tasks/s | runner / TBB | TBB + expression work "
+          "tasks/s | runner / (TBB + expression) | runner RSS/task | TBB RSS/task | target met | "
+          "`runner run` wall | `runner run` tasks/s | `runner run` RSS/task |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for s in shapes:
         r = runs[(s, "runner")]
         t = runs[(s, "tbb")]
+        x = runs[(s, "tbb+expression")]
         e = runs[(s, "e2e")]
         rt, rr = median_of(r, "tasks_per_s"), median_of(r, "rss_per_task_bytes")
         tt = median_of(t, "tasks_per_s") if t else None
+        xt = median_of(x, "tasks_per_s") if x else None
         met = rt >= TARGET_TASKS_PER_S and rr <= TARGET_RSS_PER_TASK
         cells = [s, "{:,.0f}".format(rt),
                  "{:,.0f}".format(tt) if t else "—",
                  "1/{:,.0f}".format(tt / rt) if t else "—",
+                 "{:,.0f}".format(xt) if x else "—",
+                 "1/{:,.1f}".format(xt / rt) if x else "—",
                  "{:,.0f} B".format(rr),
                  "{:,.0f} B".format(median_of(t, "rss_per_task_bytes")) if t else "—",
                  "**yes**" if met else "no"]

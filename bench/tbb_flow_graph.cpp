@@ -3,7 +3,13 @@
 // node per task, each computing its value from its predecessors' values with
 // the same string operation the runner's expression template describes.
 //
-//   tbb_flow_graph --shape chain|fanout|layered16 [--tasks 100000]
+//   tbb_flow_graph --shape chain|fanout|layered16 [--tasks 100000] [--expression]
+//
+// --expression: each node does what the runner's expression_evaluation task
+// does instead: parse its `<+ >` template (graph_shapes.hpp expression_for)
+// and render it over its predecessors' values, with the runner's own
+// expression library. Same work per task, so what is left of the difference
+// is the scheduling: actors, messages, the supervisor.
 //
 // Values live in one vector indexed by node; a node reads its predecessors'
 // entries, which the flow graph's edges have ordered before it. Time runs
@@ -23,6 +29,7 @@
 #include <tbb/flow_graph.h>
 
 #include "bench/graph_shapes.hpp"
+#include "schema/expression.hpp"
 
 namespace {
 
@@ -33,17 +40,35 @@ double seconds_since(clock_type::time_point t0) {
   return std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 
+// The runner's work for one expression_evaluation task, minus the engine.
+std::string evaluate_node(size_t i, const bench::graph_node& n,
+                          const std::vector<std::string>& values, const std::vector<char>& done) {
+  runner::map_expr_context ctx;
+  for (auto d : n.imports)
+    ctx.imports[{bench::task_name(d), "result"}] = values[d];
+  for (auto d : n.after)
+    ctx.statuses[bench::task_name(d)] = done[d] ? "success" : "failed";
+  auto parsed = runner::render_template(bench::expression_for(n));
+  if (!parsed.ok())
+    return "parse error in t" + std::to_string(i);
+  auto out = runner::render(*parsed.tmpl, ctx);
+  return out.ok() ? out.text : "render error in t" + std::to_string(i);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string shape;
   size_t tasks = 100000;
+  bool expression = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--shape" && i + 1 < argc)
       shape = argv[++i];
     else if (a == "--tasks" && i + 1 < argc)
       tasks = std::strtoul(argv[++i], nullptr, 10);
+    else if (a == "--expression")
+      expression = true;
     else
       shape.clear(), i = argc;
   }
@@ -67,7 +92,8 @@ int main(int argc, char** argv) {
       const std::string* a = n.imports.size() > 0 ? &values[n.imports[0]] : nullptr;
       const std::string* b = n.imports.size() > 1 ? &values[n.imports[1]] : nullptr;
       bool first_ok = !n.after.empty() && done[n.after[0]];
-      values[i] = bench::node_value(n, a, b, first_ok);
+      values[i] = expression ? evaluate_node(i, n, values, done)
+                             : bench::node_value(n, a, b, first_ok);
       done[i] = 1;
       return tbb::flow::continue_msg();
     });
@@ -96,7 +122,7 @@ int main(int argc, char** argv) {
     if (!done[i] || values[i] != bench::node_value(n, a, b, !n.after.empty() && done[n.after[0]]))
       ++wrong;
   }
-  nlohmann::json out = {{"engine", "tbb"},
+  nlohmann::json out = {{"engine", expression ? "tbb+expression" : "tbb"},
                         {"shape", shape},
                         {"tasks", tasks},
                         {"seconds", run_s},
