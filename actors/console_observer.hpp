@@ -2,7 +2,8 @@
 // Shows a running group to a person. On a terminal: task logs scroll while a
 // footer shows the running tasks with their durations and the counts so far.
 // Elsewhere: plain prefixed lines, one per log line and per finished task.
-// It is a detached actor because writing to a terminal or pipe may block.
+// Writing to a terminal or pipe may block, so a detached writer does that
+// (console_writer.hpp); the observer itself runs on the scheduler.
 #include <cstdio>
 #include <memory>
 

@@ -109,7 +109,7 @@ struct engine {
   std::vector<observer_actor> observers;
 
   ~engine() {
-    // The observer is detached and lives until told to go.
+    // The observer lives until told to go (or asked for its summary).
     for (auto& o : observers)
       caf::anon_send_exit(o, caf::exit_reason::user_shutdown);
   }
