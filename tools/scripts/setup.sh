@@ -8,7 +8,7 @@ packages=(
   libcaf-dev libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
   libssl-dev openssl libgtest-dev libgmock-dev
   time procps python3 iproute2
-  libcpp-httplib-dev python3-hvac libcurl4-openssl-dev libtbb-dev
+  libcpp-httplib-dev python3-hvac libcurl4-openssl-dev libtbb-dev git
 )
 
 missing=()
