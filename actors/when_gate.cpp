@@ -1,5 +1,6 @@
 #include "actors/when_gate.hpp"
 
+#include "schema/spec_envs.hpp"
 #include "schema/when.hpp"
 
 namespace runner {
@@ -11,17 +12,7 @@ class when_context : public expr_context {
   when_context(const json& spec, const std::map<std::string, std::string>& imports,
                const std::map<std::string, std::string>& statuses)
       : imports_(imports), statuses_(statuses) {
-    // `envs` is a map, or (os_exec) a list of one-key maps.
-    if (!spec.is_object() || !spec.contains("envs"))
-      return;
-    auto add = [&](const json& m) {
-      if (m.is_object())
-        for (auto& [k, v] : m.items()) envs_[k] = v.is_string() ? v.get<std::string>() : v.dump();
-    };
-    const json& envs = spec["envs"];
-    add(envs);
-    if (envs.is_array())
-      for (const json& item : envs) add(item);
+    for (auto& [k, v] : spec_envs(spec)) envs_[k] = v;
   }
   std::optional<std::string> lookup(const std::string& task, const std::string& var) const override {
     return find(imports_, task + "." + var);

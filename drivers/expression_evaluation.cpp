@@ -5,6 +5,7 @@
 #include <set>
 
 #include "schema/expression.hpp"
+#include "schema/spec_envs.hpp"
 #include "schema/suggest.hpp"
 #include "schema/when.hpp"
 
@@ -18,9 +19,7 @@ const std::set<std::string> spec_fields = {"string_to_evaluate", "envs"};
 class invocation_context : public expr_context {
  public:
   invocation_context(const task_invocation& inv) : inv_(inv) {
-    if (inv.spec.contains("envs") && inv.spec["envs"].is_object())
-      for (auto& [k, v] : inv.spec["envs"].items())
-        envs_[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    for (auto& [k, v] : spec_envs(inv.spec)) envs_[k] = v;
   }
   std::optional<std::string> lookup(const std::string& task,
                                     const std::string& var) const override {

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "drivers/output_file.hpp"
+#include "schema/spec_envs.hpp"
 #include "schema/suggest.hpp"
 
 extern char** environ;
@@ -24,29 +25,6 @@ namespace {
 
 const std::set<std::string> spec_fields{"command", "envs", "working_dir", "inherit_env",
                                         "shell"};
-
-std::string scalar_text(const json& v) {
-  if (v.is_string())
-    return v.get<std::string>();
-  if (v.is_null())
-    return "";
-  return v.dump();
-}
-
-// `envs` as a map, or as a list of one-key maps (the seed's form).
-std::vector<std::pair<std::string, std::string>> env_pairs(const json& envs) {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (envs.is_object()) {
-    for (auto& [k, v] : envs.items())
-      out.emplace_back(k, scalar_text(v));
-  } else if (envs.is_array()) {
-    for (auto& item : envs)
-      if (item.is_object())
-        for (auto& [k, v] : item.items())
-          out.emplace_back(k, scalar_text(v));
-  }
-  return out;
-}
 
 std::string read_small_file(const std::string& path, size_t limit, std::string& error) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -234,9 +212,8 @@ std::vector<std::string> os_exec_environment(const json& spec, const std::string
     set("HOME", home && *home ? home : "/");
     set("LANG", lang && *lang ? lang : "C.UTF-8");
   }
-  if (spec.contains("envs"))
-    for (auto& [k, v] : env_pairs(spec["envs"]))
-      set(k, v);
+  for (auto& [k, v] : spec_envs(spec))
+    set(k, v);
   set("OUTPUT_FILE", output_file);
   std::vector<std::string> out;
   out.reserve(env.size());
@@ -279,7 +256,7 @@ std::unique_ptr<running_task> os_exec_driver::start(task_invocation inv,
       ps.argv = {shell, "-c", cmd.get<std::string>()};
     } else {
       for (auto& a : cmd)
-        ps.argv.push_back(scalar_text(a));
+        ps.argv.push_back(spec_scalar_text(a));
     }
     ps.env = os_exec_environment(spec, output_file);
     if (spec.contains("working_dir") && spec["working_dir"].is_string())

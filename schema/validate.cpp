@@ -6,6 +6,7 @@
 
 #include "schema/dag.hpp"
 #include "schema/parse.hpp"
+#include "schema/spec_envs.hpp"
 #include "schema/suggest.hpp"
 #include "schema/task_index.hpp"
 #include "schema/template.hpp"
@@ -238,22 +239,6 @@ class checker {
     }
   }
 
-  // The names a task's spec sets in `envs` (a map, or a list of one-key maps).
-  static std::vector<std::string> spec_env_names(const task_decl& t) {
-    std::vector<std::string> names;
-    if (!t.spec.is_object() || !t.spec.contains("envs"))
-      return names;
-    const json& envs = t.spec["envs"];
-    auto add = [&](const json& m) {
-      if (m.is_object())
-        for (auto& [k, v] : m.items()) names.push_back(k);
-    };
-    add(envs);
-    if (envs.is_array())
-      for (const json& item : envs) add(item);
-    return names;
-  }
-
   void check_when(const task_decl& t) {
     if (!t.when)
       return;
@@ -267,7 +252,8 @@ class checker {
               "(docs/expressions.md)");
       return;
     }
-    std::vector<std::string> envs = spec_env_names(t);
+    std::vector<std::string> envs;
+    for (auto& [name, value] : spec_envs(t.spec)) envs.push_back(name);
     for (const expr_reference& ref : references(*parsed.condition)) {
       source_mark at = position_in(t.when_mark, text, ref.offset);
       std::string where = "`when`: expression at " + std::to_string(ref.line) + ":" +
