@@ -253,13 +253,13 @@ std::unique_ptr<running_task> vault_driver::start(task_invocation inv,
     return start_artifact_fetcher(reactor_, *http_, cache_dir_, std::move(*a), inv.spec, inv.limits,
                                   grace_, std::make_shared<secret_outputs_events>(std::move(events)));
   }
-  auto q = read_vault_spec(inv.spec, node_, nullptr);
-  if (!q) {  // validation passed, so only a template's value can have broken it
-    diagnostics ds;
-    task_decl shown;
-    shown.name = inv.task_name;
-    spec_problems problems(shown, "", ds);
-    read_vault_spec(inv.spec, node_, &problems);
+  // Validation passed, so only a template's value can make this fail.
+  diagnostics ds;
+  task_decl shown;  // names the task in the message; a rendered spec has no marks
+  shown.name = inv.task_name;
+  spec_problems problems(shown, "", ds);
+  auto q = read_vault_spec(inv.spec, node_, &problems);
+  if (!q) {
     driver_result r;
     r.error = ds.empty() ? "invalid vault spec" : ds.front().message + " (" + ds.front().hint + ")";
     events->finished(std::move(r));
