@@ -5,7 +5,7 @@
 #include <set>
 
 #include "schema/expression.hpp"
-#include "schema/spec_envs.hpp"
+#include "schema/task_expr_context.hpp"
 #include "schema/suggest.hpp"
 #include "schema/when.hpp"
 
@@ -14,37 +14,6 @@ namespace runner {
 namespace {
 
 const std::set<std::string> spec_fields = {"string_to_evaluate", "envs"};
-
-// Imports, the statuses of the tasks this one waited for, and the spec's envs.
-class invocation_context : public expr_context {
- public:
-  invocation_context(const task_invocation& inv) : inv_(inv) {
-    for (auto& [k, v] : spec_envs(inv.spec)) envs_[k] = v;
-  }
-  std::optional<std::string> lookup(const std::string& task,
-                                    const std::string& var) const override {
-    auto i = inv_.imports.find(task + "." + var);
-    if (i == inv_.imports.end())
-      return std::nullopt;
-    return i->second;
-  }
-  std::optional<std::string> status(const std::string& task) const override {
-    auto i = inv_.statuses.find(task);
-    if (i == inv_.statuses.end())
-      return std::nullopt;
-    return i->second;
-  }
-  std::optional<std::string> env(const std::string& name) const override {
-    auto i = envs_.find(name);
-    if (i == envs_.end())
-      return std::nullopt;
-    return i->second;
-  }
-
- private:
-  const task_invocation& inv_;
-  std::map<std::string, std::string> envs_;
-};
 
 class finished_run : public running_task {
  public:
@@ -134,7 +103,7 @@ std::unique_ptr<running_task> expression_evaluation_driver::start(
   if (!parsed.ok()) {
     r.error = parsed.error->format();
   } else {
-    invocation_context ctx(inv);
+    task_expr_context ctx(inv.spec, inv.imports, inv.statuses);
     auto rendered = render(*parsed.tmpl, ctx);
     if (!rendered.ok()) {
       r.error = rendered.error->format();
