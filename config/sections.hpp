@@ -22,6 +22,9 @@ struct section_marks {
 bool valid_node_name(const std::string& s);
 extern const char kNodeNameHint[];
 
+// `path` as written in the config, relative paths taken from the config's directory.
+std::string config_path(const std::string& base_dir, const std::string& path);
+
 void read_listen(const yaml_field& f, node_config& c, yaml_reader& r);
 // `base_dir` is where relative certificate paths start.
 void read_tls(const yaml_field& f, const std::string& base_dir, node_config& c, yaml_reader& r);

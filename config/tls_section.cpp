@@ -38,6 +38,13 @@ void check_readable(const std::string& path, const std::string& written, const s
 
 }  // namespace
 
+std::string config_path(const std::string& base_dir, const std::string& path) {
+  std::filesystem::path p(path);
+  return p.is_absolute() || base_dir.empty()
+             ? path
+             : (std::filesystem::path(base_dir) / p).lexically_normal().string();
+}
+
 void read_tls(const yaml_field& f, const std::string& base_dir, node_config& c, yaml_reader& r) {
   if (f.value.is_scalar()) {
     std::string v = f.value.scalar();
@@ -58,10 +65,7 @@ void read_tls(const yaml_field& f, const std::string& base_dir, node_config& c, 
     seen[i] = true;
     auto v = r.scalar(t, "tls." + t.key, "write the path of a PEM file");
     if (!v) continue;
-    std::filesystem::path p(*v);
-    std::string resolved = p.is_absolute() || base_dir.empty()
-                               ? *v
-                               : (std::filesystem::path(base_dir) / p).lexically_normal().string();
+    std::string resolved = config_path(base_dir, *v);
     check_readable(resolved, *v, t.key, t.mark, r);
     (i == 0 ? c.tls.cert : i == 1 ? c.tls.key : c.tls.ca) = resolved;
   }

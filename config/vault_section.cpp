@@ -1,8 +1,6 @@
 // `vault`: this node's own access to a Vault server, used by vault tasks that
 // bring no credentials of their own. Secrets are named by file, never written
 // into the config, so the config can be shown and versioned.
-#include <filesystem>
-
 #include "config/sections.hpp"
 
 namespace runner::config_detail {
@@ -14,12 +12,6 @@ const std::vector<std::string> kVaultFields = {"url",      "namespace",      "ca
                                                "role",     "jwt_file",       "auth_mount"};
 const char kVaultExample[] =
     "write `vault: {url: https://vault.internal:8200, token_file: /run/secrets/vault-token}`";
-
-std::string resolve(const std::string& base_dir, const std::string& path) {
-  std::filesystem::path p(path);
-  return p.is_absolute() || base_dir.empty() ? path
-                                             : (std::filesystem::path(base_dir) / p).lexically_normal().string();
-}
 
 }  // namespace
 
@@ -36,12 +28,12 @@ void read_vault(const yaml_field& f, const std::string& base_dir, node_config& c
     const std::string& k = vf.key;
     if (k == "url") v.url = *value;
     else if (k == "namespace") v.namespace_ = *value;
-    else if (k == "ca_cert") v.ca_cert = resolve(base_dir, *value);
-    else if (k == "token_file") v.token_file = resolve(base_dir, *value);
+    else if (k == "ca_cert") v.ca_cert = config_path(base_dir, *value);
+    else if (k == "token_file") v.token_file = config_path(base_dir, *value);
     else if (k == "role_id") v.role_id = *value;
-    else if (k == "secret_id_file") v.secret_id_file = resolve(base_dir, *value);
+    else if (k == "secret_id_file") v.secret_id_file = config_path(base_dir, *value);
     else if (k == "role") v.role = *value;
-    else if (k == "jwt_file") v.jwt_file = resolve(base_dir, *value);
+    else if (k == "jwt_file") v.jwt_file = config_path(base_dir, *value);
     else if (k == "auth_mount") v.auth_mount = *value;
   }
   while (!v.url.empty() && v.url.back() == '/') v.url.pop_back();

@@ -221,3 +221,38 @@ TEST(NodeConfigErrors, ReportsEveryProblemAtOnceInFileOrder) {
 
 }  // namespace
 }  // namespace runner::test
+
+namespace runner::test {
+namespace {
+
+TEST(NodeConfigVault, ANodesOwnVaultAccess) {
+  config_result ok = parse_config(
+      "name: a\ntls: off\nvault: {url: 'https://vault:8200/', token_file: token, ca_cert: /etc/ca.pem}\n",
+      "/etc/runner/node.yaml");
+  ASSERT_TRUE(ok.config);
+  EXPECT_EQ(ok.config->vault.url, "https://vault:8200");
+  EXPECT_EQ(ok.config->vault.ca_cert, "/etc/ca.pem");
+  EXPECT_EQ(ok.config->vault.token_file, "/etc/runner/token") << "relative to the config's directory";
+  config_result approle =
+      parse_config("name: a\ntls: off\nvault: {url: http://v, role_id: r, secret_id_file: /s}\n");
+  EXPECT_TRUE(approle.config);
+}
+
+TEST(NodeConfigVault, Mistakes) {
+  expect_problem(parse_config("name: a\ntls: off\nvault: yes\n"), "`vault` must be a mapping", 3, 8);
+  expect_problem(parse_config("name: a\ntls: off\nvault: {token_file: t}\n"), "`vault` has no `url`", 3, 8);
+  expect_problem(parse_config("name: a\ntls: off\nvault: {url: vault:8200, token_file: t}\n"),
+                 "`vault.url` must start with https://", 3, 8);
+  expect_problem(parse_config("name: a\ntls: off\nvault: {url: http://v}\n"), "`vault` has no way to log in", 3, 8);
+  expect_problem(parse_config("name: a\ntls: off\nvault: {url: http://v, token_file: t, role: ci}\n"),
+                 "`vault` gives more than one way to log in", 3, 8);
+  expect_problem(parse_config("name: a\ntls: off\nvault: {url: http://v, role_id: r}\n"),
+                 "AppRole auth needs both `role_id` and `secret_id_file`", 3, 8);
+  expect_problem(parse_config("name: a\ntls: off\nvault: {url: http://v, jwt_file: /j}\n"),
+                 "Kubernetes auth needs `role`", 3, 8);
+  config_result typo = parse_config("name: a\ntls: off\nvault: {url: http://v, token_fil: t}\n");
+  expect_problem(typo, "unknown field `token_fil` in `vault`", 3, 24);
+}
+
+}  // namespace
+}  // namespace runner::test
