@@ -15,6 +15,16 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm for the github_action tests (node runs the test actions, npm
+# installs @actions/core from tests/github_actions/toolkit's lockfile). A node
+# already on PATH (e.g. nodesource's, which brings its own npm) is kept: Debian's
+# npm is only added when there is no npm at all.
+if ! command -v node >/dev/null 2>&1; then
+  missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+elif ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
