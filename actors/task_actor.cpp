@@ -449,7 +449,6 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
           finish(self, task_status::cancelled, "cancelled");
       },
       [=](output_atom, stream_kind stream, std::string& chunk) {
-        auto& s = self->state;
         lines_of(self, stream).feed(chunk, [&](std::string_view l) { emit_line(self, stream, l); });
       },
       [=](seen_atom, std::map<std::string, std::string>& outputs) {

@@ -46,6 +46,12 @@ struct vault_access_config {
   source_mark mark;
 };
 
+// `actions:` — GitHub Actions for github_action tasks.
+struct actions_config {
+  std::string base_url = "https://github.com/";  // owner/repo@ref is cloned from here; ends in '/'
+  std::string node = "node";                       // looked up in PATH unless it has a '/'
+};
+
 struct node_config {
   std::string name;
   std::string listen_host;
@@ -61,6 +67,7 @@ struct node_config {
   std::string log_format = "text";  // text | json
   std::vector<driver_config> drivers;
   vault_access_config vault;
+  actions_config actions;
   std::string file;  // where it was read from
 };
 

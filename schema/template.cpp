@@ -46,6 +46,14 @@ template_scan scan_templates(std::string_view text) {
   size_t pos = 0;
   while ((pos = text.find("{{", pos)) != std::string_view::npos) {
     size_t close = text.find("}}", pos + 2);
+    // `${{ }}` is a GitHub Actions expression (github_action specs), never
+    // one of ours: it is left as written for the action's runner to read.
+    if (pos > 0 && text[pos - 1] == '$') {
+      if (close == std::string_view::npos)
+        break;
+      pos = close + 2;
+      continue;
+    }
     if (close == std::string_view::npos) {
       scan.errors.push_back({pos, "unterminated template",
                              "close it with `}}`: {{ .task.variable }}"});

@@ -1,6 +1,7 @@
 #pragma once
 // `{{ .task.var }}` templates (SPEC.md §4). Scanning is separate from rendering
 // so validation can report every bad template with its offset before anything runs.
+// `${{ ... }}` (GitHub Actions' syntax) is not a template and is skipped.
 #include <functional>
 #include <optional>
 #include <string>

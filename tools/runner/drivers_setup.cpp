@@ -1,6 +1,9 @@
 #include "tools/runner/drivers_setup.hpp"
 
+#include <unistd.h>
+
 #include "drivers/expression_evaluation.hpp"
+#include "drivers/github_action/github_action_driver.hpp"
 #include "drivers/os_exec.hpp"
 #include "drivers/vault_driver.hpp"
 
@@ -34,6 +37,18 @@ std::unique_ptr<driver_registry> builtin_drivers(reactor& r, std::chrono::millis
   reg->add(std::make_shared<expression_evaluation_driver>());
   std::string state = config && !config->state_dir.empty() ? config->state_dir : default_state_dir();
   reg->add(std::make_shared<vault_driver>(r, vault_access_of(config), state + "/fetchers", grace));
+  gh::github_action_options actions;
+  actions.state_dir = state;
+  if (config) {
+    actions.base_url = config->actions.base_url;
+    actions.node = config->actions.node;
+    actions.node_name = config->name;
+  } else {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    actions.node_name = host;
+  }
+  reg->add(std::make_shared<gh::github_action_driver>(r, grace, std::move(actions)));
   return reg;
 }
 

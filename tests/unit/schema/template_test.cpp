@@ -85,3 +85,13 @@ TEST(Template, Render) {
 
 }  // namespace
 }  // namespace runner
+
+TEST(Template, GitHubExpressionsAreNotTemplates) {
+  auto scan = runner::scan_templates("hi ${{ inputs.who }} and {{ .a.b }} and ${{ steps.x.outputs.y }}");
+  ASSERT_TRUE(scan.errors.empty());
+  ASSERT_EQ(scan.refs.size(), 1u);
+  EXPECT_EQ(scan.refs[0].task, "a");
+  auto out = runner::render_templates("${{ github.sha }}-{{ .a.b }}",
+                              [](const std::string&, const std::string&) { return "v"; });
+  EXPECT_EQ(out, "${{ github.sha }}-v");
+}

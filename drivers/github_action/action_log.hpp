@@ -1,0 +1,34 @@
+#pragma once
+// Where an action's lines go: to the task's log, each masked with the
+// secrets the task imported and every value an `::add-mask::` registered so
+// far (in any step of the action: GitHub masks from then on, everywhere).
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drivers/driver.hpp"
+#include "drivers/masker.hpp"
+
+namespace runner::gh {
+
+class action_log {
+ public:
+  action_log(std::shared_ptr<task_events> events, const std::vector<std::string>& secrets);
+
+  void add_mask(const std::string& value);
+  void show(std::string_view line);  // one line, without "\n"
+  std::string mask(std::string_view text) const { return all_.mask(text); }
+  // Whether `value` holds something an `::add-mask::` registered.
+  bool holds_mask(std::string_view value) const {
+    return !added_.empty() && added_.mask(value) != value;
+  }
+  task_events& events() { return *events_; }
+
+ private:
+  std::shared_ptr<task_events> events_;
+  masker all_;    // imported secrets and added masks
+  masker added_;  // added masks only
+};
+
+}  // namespace runner::gh
