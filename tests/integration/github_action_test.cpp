@@ -520,6 +520,20 @@ TEST_F(GithubAction, CompositeStepFailureRunsOnlyFailureAndAlwaysSteps) {
   EXPECT_HAS(g.raw.err, "always-step-ran-42");
 }
 
+TEST_F(GithubAction, CompositeShowsTheOutputOfEveryStep) {
+  // Short steps one after the other: each starts as the one before ends.
+  auto g = run("taskGroup:\n"
+               "  - name: comp\n"
+               "    type: github_action\n"
+               "    spec:\n"
+               "      uses: ./actions/composite-steps\n" +
+               workspace_line());
+  EXPECT_EQ(g.raw.exit_code, 0) << g.raw.err;
+  EXPECT_EQ(g.status("comp"), "success") << g.error("comp");
+  for (int i = 1; i <= 20; ++i)
+    EXPECT_HAS(g.raw.err, "[comp] step-" + std::to_string(i) + "-done\n");
+}
+
 // --- repository actions ------------------------------------------------------
 
 TEST_F(GithubAction, RepositoryActionIsClonedIntoTheStoreAndReused) {
@@ -597,24 +611,41 @@ TEST_F(GithubAction, StateDirIsCreatedWhenMissing) {
 
 // --- refused actions ---------------------------------------------------------
 
-TEST_F(GithubAction, DockerActionsNeedAContainerEngine) {
+TEST_F(GithubAction, DockerActionNeedsAContainerEngine) {
+  // action.yml says `using: docker`: known only once the action is read.
   auto g = run("taskGroup:\n"
                "  - name: local-docker\n"
                "    type: github_action\n"
                "    spec:\n"
                "      uses: ./actions/docker-action\n" +
-               workspace_line() +
-               "  - name: image\n"
-               "    type: github_action\n"
-               "    spec:\n"
-               "      uses: docker://alpine:3.19\n" +
                workspace_line());
   EXPECT_EQ(g.raw.exit_code, 1) << g.raw.err;
   EXPECT_EQ(g.status("local-docker"), "failed");
   EXPECT_HAS(g.error("local-docker"), "no container engine configured");
-  EXPECT_EQ(g.status("image"), "failed");
-  EXPECT_HAS(g.error("image"), "no container engine configured");
   EXPECT_LACKS(g.raw.err, "docker action ran");
+}
+
+TEST_F(GithubAction, DockerImageReferenceNeedsAContainerEngine) {
+  // `uses: docker://...` is known from the document alone: refusing it when
+  // validating (exit 2, nothing run) is as good as failing the task.
+  auto file = tmp.write("group.yaml", "taskGroup:\n"
+                                      "  - name: image\n"
+                                      "    type: github_action\n"
+                                      "    spec:\n"
+                                      "      uses: docker://alpine:3.19\n" +
+                                          workspace_line());
+  auto r = run_runner({"run", file, "--config", config, "--output", "json"});
+  ASSERT_FALSE(r.timed_out);
+  if (r.exit_code == 2) {
+    EXPECT_HAS(r.err, "no container engine configured");
+    EXPECT_HAS(r.err, "nothing was run");
+  } else {
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    auto result = parse_json(r.out);
+    ASSERT_TRUE(result.is_object()) << r.out << r.err;
+    EXPECT_EQ(result["results"]["image"]["status"], "failed");
+    EXPECT_HAS(result["results"]["image"].value("error", ""), "no container engine configured");
+  }
 }
 
 TEST_F(GithubAction, UnknownLocalActionDirectory) {
