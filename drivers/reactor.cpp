@@ -414,12 +414,16 @@ void reactor::reap() {
     // What the process wrote before it exited is in the pipe now: read it,
     // then stop listening, even if a background child still holds it open.
     // read_pipe() may finish the process and free `p` (at EOF), so only the
-    // fd numbers are used from here on; close_pipe() ignores a closed fd.
+    // fd numbers are used from here on. Its on_exit may spawn the next
+    // process, whose pipe can get a number just freed: a pipe is closed
+    // here only while it still belongs to this process.
     int fds[2] = {p.out_fd, p.err_fd};
     for (int fd : fds) {
       if (fd >= 0) {
         read_pipe(fd, true);
-        close_pipe(fd);
+        auto still = pipes_.find(fd);
+        if (still != pipes_.end() && still->second == id)
+          close_pipe(fd);
       }
     }
     finish_if_done(id);
