@@ -317,8 +317,7 @@ void on_finished(self_ptr self, driver_result res) {
     for (auto& e : st.decl->exports) {
       auto i = res.outputs.find(e.name);
       if (i == res.outputs.end()) {
-        error = "export `" + e.name + "` was not produced: write `" + e.name +
-                "=<value>` to the file named by $OUTPUT_FILE";
+        error = "export `" + e.name + "` was not produced: " + st.drv->output_hint(e.name);
         break;
       }
       // An export that holds a confidential value it imported is confidential

@@ -77,6 +77,11 @@ class driver {
   virtual bool finishes_in_start() const { return false; }
   virtual void check_spec(const task_decl& task, const std::string& file,
                           diagnostics& out) const = 0;
+  // What a task of this type does to produce the output `name`, for the
+  // error when an export was not produced.
+  virtual std::string output_hint(const std::string& name) const {
+    return "write `" + name + "=<value>` to the file named by $OUTPUT_FILE";
+  }
   virtual std::unique_ptr<running_task> start(task_invocation inv,
                                               std::shared_ptr<task_events> events) = 0;
 };

@@ -15,6 +15,9 @@ class expression_evaluation_driver : public driver {
   bool finishes_in_start() const override { return true; }
   void check_spec(const task_decl& task, const std::string& file,
                   diagnostics& out) const override;
+  std::string output_hint(const std::string& name) const override {
+    return "an expression_evaluation task produces one output, `result`";
+  }
   std::unique_ptr<running_task> start(task_invocation inv,
                                       std::shared_ptr<task_events> events) override;
 };

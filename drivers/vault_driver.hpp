@@ -29,6 +29,9 @@ class vault_driver : public driver {
   bool process_backed() const override { return false; }
   void check_spec(const task_decl& task, const std::string& file,
                   diagnostics& out) const override;
+  std::string output_hint(const std::string& name) const override {
+    return "a vault task produces one output, named by `secret_name` (`" + name + "` is not it)";
+  }
   std::unique_ptr<running_task> start(task_invocation inv,
                                       std::shared_ptr<task_events> events) override;
 

@@ -690,8 +690,14 @@ void action_run::finish(frame_result r) {
 
 void action_run::spawn(process_spec ps, step_files files, bool script_step,
                        std::function<void(step_outcome)> done) {
-  command_options options = command_options_from({});
-  options.workspace = workspace_;
+  // ACTIONS_STEP_DEBUG and the other switches come from the step's env.
+  std::map<std::string, std::string> vars;
+  for (const std::string& kv : ps.env) {
+    size_t eq = kv.find('=');
+    if (kv.rfind("ACTIONS_", 0) == 0 || kv.rfind("GITHUB_WORKSPACE=", 0) == 0)
+      vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  command_options options = command_options_from(vars);
   auto self = shared_from_this();
   auto listener = std::make_shared<step_process>(
       log_, std::move(files), options, inv_.limits, script_step,

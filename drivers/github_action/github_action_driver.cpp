@@ -40,6 +40,12 @@ void github_action_driver::check_spec(const task_decl& task, const std::string& 
   check_action_task_spec(task, file, out);
 }
 
+std::string github_action_driver::output_hint(const std::string& name) const {
+  return "the action did not set output `" + name + "`: a node action sets it with "
+         "core.setOutput('" + name + "', value) or a line `" + name + "=value` in $GITHUB_OUTPUT; "
+         "a composite action declares it under `outputs:` with a `value:`";
+}
+
 std::unique_ptr<running_task> github_action_driver::start(task_invocation inv,
                                                           std::shared_ptr<task_events> events) {
   action_run_setup setup;

@@ -29,6 +29,7 @@ class github_action_driver : public driver {
   bool process_backed() const override { return true; }
   void check_spec(const task_decl& task, const std::string& file,
                   diagnostics& out) const override;
+  std::string output_hint(const std::string& name) const override;
   std::unique_ptr<running_task> start(task_invocation inv,
                                       std::shared_ptr<task_events> events) override;
 

@@ -256,3 +256,34 @@ TEST(NodeConfigVault, Mistakes) {
 
 }  // namespace
 }  // namespace runner::test
+
+namespace runner::test {
+namespace {
+
+TEST(NodeConfigActions, DefaultsAndValues) {
+  config_result none = parse_config("name: a\ntls: off\n");
+  ASSERT_TRUE(none.config);
+  EXPECT_EQ(none.config->actions.base_url, "https://github.com/");
+  EXPECT_EQ(none.config->actions.node, "node");
+  config_result ok = parse_config(
+      "name: a\ntls: off\nactions: {base_url: 'https://git.corp/mirror', node: bin/node}\n",
+      "/etc/runner/node.yaml");
+  ASSERT_TRUE(ok.config);
+  EXPECT_EQ(ok.config->actions.base_url, "https://git.corp/mirror/") << "a trailing '/' is added";
+  EXPECT_EQ(ok.config->actions.node, "/etc/runner/bin/node") << "relative to the config's directory";
+  config_result dir = parse_config("name: a\ntls: off\nactions: {base_url: ./mirror}\n",
+                                   "/etc/runner/node.yaml");
+  ASSERT_TRUE(dir.config);
+  EXPECT_EQ(dir.config->actions.base_url, "file:///etc/runner/mirror/");
+}
+
+TEST(NodeConfigActions, Mistakes) {
+  expect_problem(parse_config("name: a\ntls: off\nactions: yes\n"), "`actions` must be a mapping", 3, 10);
+  expect_problem(parse_config("name: a\ntls: off\nactions: {base_url: github.com}\n"),
+                 "`actions.base_url` must be a URL git can clone from", 3, 21);
+  expect_problem(parse_config("name: a\ntls: off\nactions: {node: ''}\n"), "`actions.node` is empty",
+                 3, 17);
+}
+
+}  // namespace
+}  // namespace runner::test
