@@ -96,6 +96,22 @@ TEST(Examples, MultilineOutputs) {
   EXPECT_NE(r.out.find("[consume] line one\n[consume] line two\n"), std::string::npos) << r.out;
 }
 
+TEST(Examples, GitHubActionCompositeNestsANodeAction) {
+  // `./examples/actions/...` is relative to the workspace, the runner's
+  // working directory: run it from the repository's root, as the README does.
+  process p({"/bin/sh", "-c", "cd \"$0\" && exec \"$1\" run examples/github_action.yaml --output json",
+             RUNNER_SOURCE_DIR, runner_binary()});
+  auto r = p.wait();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = parse_json(r.out);
+  EXPECT_EQ(j["results"]["greet"]["outputs"]["message"], "Welcome, mona!");
+  EXPECT_EQ(j["results"]["greet"]["outputs"]["words"], "2");
+  EXPECT_EQ(j["results"]["show"]["status"], "success");
+  EXPECT_NE(r.err.find("[greet] greeted mona on Linux; the message has 2 words"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("only after a failed step"), std::string::npos) << r.err;
+}
+
 TEST(Examples, SeedSampleRunsOnceCorrected) {
   auto j = run_json(example("seed_sample.yaml"), 0);
   EXPECT_EQ(j["results"]["bar"]["status"], "success");
