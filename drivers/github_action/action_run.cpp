@@ -127,6 +127,7 @@ struct action_run::frame {
   bool failed = false;
   std::string error;
   std::optional<int> exit_code;
+  bool infrastructure = false;
   int unnamed = 0;
 };
 
@@ -207,7 +208,7 @@ void action_run::begin() {
     auto t = interpolate(v, contexts_of(*root, {}, run_status::success));
     if (!t.ok()) {
       frame_result r;
-      r.error = "env." + k + ": " + t.error->message;
+      r.error = "env." + k + ": " + t.error->format();
       finish(std::move(r));
       return;
     }
@@ -218,7 +219,7 @@ void action_run::begin() {
     auto t = interpolate(v, contexts_of(*root, {}, run_status::success));
     if (!t.ok()) {
       frame_result r;
-      r.error = "with." + k + ": " + t.error->message;
+      r.error = "with." + k + ": " + t.error->format();
       finish(std::move(r));
       return;
     }
@@ -333,7 +334,7 @@ std::string action_run::settle_inputs(frame& f) {
       auto t = interpolate(*in.default_value, contexts_of(f, {}, run_status::success));
       if (!t.ok()) {
         if (problem.empty())
-          problem = f.m.file + ": the default of input '" + in.name + "': " + t.error->message;
+          problem = f.m.file + ": the default of input '" + in.name + "': " + t.error->format();
         continue;
       }
       f.inputs[in.name] = t.text;
@@ -383,6 +384,7 @@ void action_run::run_node(std::shared_ptr<frame> f, frame_done done) {
       r.success = o.success;
       r.exit_code = o.exit_code;
       r.error = o.error;
+      r.infrastructure = o.infrastructure;
       r.outputs = std::move(o.outputs);
       done(std::move(r));
     });
@@ -394,7 +396,7 @@ void action_run::run_node(std::shared_ptr<frame> f, frame_done done) {
   auto cond = evaluate_condition(f->m.runs.pre_if, contexts_of(*f, {}, run_status::success));
   if (!cond.ok()) {
     frame_result r;
-    r.error = f->m.file + ": `pre-if`: " + cond.error->message;
+    r.error = f->m.file + ": `pre-if`: " + cond.error->format();
     done(std::move(r));
     return;
   }
@@ -410,6 +412,7 @@ void action_run::run_node(std::shared_ptr<frame> f, frame_done done) {
     }
     frame_result r;
     r.exit_code = o.exit_code;
+    r.infrastructure = o.infrastructure;
     r.error = "pre step of " + f->uses + " failed: " + o.error;
     done(std::move(r));
   });
@@ -425,6 +428,7 @@ void action_run::run_node_stage(std::shared_ptr<frame> f, const std::string& sta
     o.error = "`" + setup_.node + "` not found: " + f->uses + " (runs.using: " + runs.using_ +
               ") needs Node.js; install it (apt-get install nodejs) or set `actions.node` in "
               "the runner config";
+    o.infrastructure = true;
     done(std::move(o));
     return;
   }
@@ -457,9 +461,6 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
   }
   const size_t index = f->next++;
   const composite_step& step = steps[index];
-  std::string label = !step.id.empty()     ? step.id
-                      : !step.name.empty() ? step.name
-                                           : "#" + std::to_string(index + 1);
   auto fail_step = [&](std::string error) {
     log_->show("##[error]" + error);
     frame_result r;
@@ -469,7 +470,7 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
   run_status status = f->failed ? run_status::failure : run_status::success;
   auto cond = evaluate_condition(step.if_condition, contexts_of(*f, {}, status));
   if (!cond.ok()) {
-    fail_step("step " + label + " of " + f->uses + ": `if`: " + cond.error->message);
+    fail_step("`if`: " + cond.error->format());
     return;
   }
   if (!cond.run) {
@@ -485,7 +486,7 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
   for (auto& [k, v] : step.env) {
     auto t = interpolate(v, contexts_of(*f, {}, status));
     if (!t.ok()) {
-      fail_step("step " + label + " of " + f->uses + ": env." + k + ": " + t.error->message);
+      fail_step("env." + k + ": " + t.error->format());
       return;
     }
     step_env[k] = t.text;
@@ -495,7 +496,7 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
   if (!step.continue_on_error.empty()) {
     auto v = interpolate(step.continue_on_error, ctx);
     if (!v.ok()) {
-      fail_step("step " + label + " of " + f->uses + ": continue-on-error: " + v.error->message);
+      fail_step("continue-on-error: " + v.error->format());
       return;
     }
     continue_on_error = v.text == "true";
@@ -506,7 +507,7 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
   };
   if (!step.uses.empty()) {
     if (f->depth + 1 >= kMaxDepth) {
-      fail_step("step " + label + " of " + f->uses + ": composite actions nest deeper than " +
+      fail_step("composite actions nest deeper than " +
                 std::to_string(kMaxDepth) + " levels");
       return;
     }
@@ -520,7 +521,7 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
     for (auto& [k, v] : step.with) {
       auto t = interpolate(v, ctx);
       if (!t.ok()) {
-        fail_step("step " + label + " of " + f->uses + ": with." + k + ": " + t.error->message);
+        fail_step("with." + k + ": " + t.error->format());
         return;
       }
       child->with[k] = t.text;
@@ -530,13 +531,13 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
   }
   auto script = interpolate(step.run, ctx);
   if (!script.ok()) {
-    fail_step("step " + label + " of " + f->uses + ": run: " + script.error->message);
+    fail_step("run: " + script.error->format());
     return;
   }
   auto shell_text = interpolate(step.shell, ctx);
   shell_command shell = parse_shell(shell_text.ok() ? shell_text.text : step.shell);
   if (!shell.ok) {
-    fail_step("step " + label + " of " + f->uses + ": " + shell.error);
+    fail_step(shell.error);
     return;
   }
   std::string error;
@@ -549,7 +550,7 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
   if (!step.working_directory.empty()) {
     auto wd = interpolate(step.working_directory, ctx);
     if (!wd.ok()) {
-      fail_step("step " + label + " of " + f->uses + ": working-directory: " + wd.error->message);
+      fail_step("working-directory: " + wd.error->format());
       return;
     }
     cwd = !wd.text.empty() && wd.text[0] == '/' ? wd.text : workspace_ + "/" + wd.text;
@@ -593,9 +594,12 @@ void action_run::step_finished(std::shared_ptr<frame> f, size_t index, bool cont
   }
   if (!r.success && !continue_on_error && !f->failed) {
     f->failed = true;
-    std::string label = !step.id.empty() ? "`" + step.id + "`" : "#" + std::to_string(index + 1);
+    std::string label = !step.id.empty()     ? "`" + step.id + "`"
+                        : !step.name.empty() ? "`" + step.name + "`"
+                                             : "#" + std::to_string(index + 1);
     f->error = "step " + label + " of " + f->uses + " failed: " + r.error;
     f->exit_code = r.exit_code;
+    f->infrastructure = r.infrastructure;
   }
   next_step(std::move(f), std::move(done));
 }
@@ -605,13 +609,14 @@ void action_run::finish_composite(std::shared_ptr<frame> f, frame_done done) {
   r.success = !f->failed;
   r.error = f->error;
   r.exit_code = f->exit_code;
+  r.infrastructure = f->infrastructure;
   json_context ctx = contexts_of(*f, {}, f->failed ? run_status::failure : run_status::success);
   for (const action_output& o : f->m.outputs) {
     auto t = interpolate(o.value, ctx);
     if (!t.ok()) {
       if (r.success) {
         r.success = false;
-        r.error = f->m.file + ": outputs." + o.name + ".value: " + t.error->message;
+        r.error = f->m.file + ": outputs." + o.name + ".value: " + t.error->format();
       }
       continue;
     }
@@ -649,7 +654,7 @@ void action_run::next_post() {
   if (!cond.ok() || !cond.run) {
     if (!cond.ok() && main_.success) {
       main_.success = false;
-      main_.error = f->m.file + ": `post-if`: " + cond.error->message;
+      main_.error = f->m.file + ": `post-if`: " + cond.error->format();
     }
     next_post();
     return;
@@ -660,6 +665,7 @@ void action_run::next_post() {
     if (!o.success && self->main_.success) {
       self->main_.success = false;
       self->main_.exit_code = o.exit_code;
+      self->main_.infrastructure = o.infrastructure;
       self->main_.error = "post step of " + f->uses + " failed: " + o.error;
     }
     self->next_post();
@@ -674,6 +680,7 @@ void action_run::finish(frame_result r) {
   res.success = r.success && !stopped_;
   res.stopped = stopped_;
   res.exit_code = r.exit_code;
+  res.infrastructure = !res.success && r.infrastructure;
   res.error = res.success ? std::string() : log_->mask(r.error);
   for (auto& [k, v] : r.outputs)
     if (log_->holds_mask(v))

@@ -48,6 +48,7 @@ class action_run : public std::enable_shared_from_this<action_run> {
     bool success = false;
     std::optional<int> exit_code;
     std::string error;
+    bool infrastructure = false;
     std::map<std::string, std::string> outputs;
   };
   using frame_done = std::function<void(frame_result)>;

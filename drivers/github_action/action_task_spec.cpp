@@ -44,7 +44,7 @@ void check_scalar_map(const json& spec, const std::string& field, const char* ex
       continue;
     auto parsed = parse_template(v.get<std::string>());
     if (!parsed.ok())
-      problems.report(pointer, "`" + field + "." + k + "`: " + parsed.error->message,
+      problems.report(pointer, "`" + field + "." + k + "`: " + parsed.error->format(),
                       "GitHub expressions look like ${{ github.sha }} or ${{ env.NAME }}");
   }
 }

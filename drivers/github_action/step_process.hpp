@@ -22,6 +22,7 @@ struct step_outcome {
   bool success = false;
   std::optional<int> exit_code;
   std::string error;  // when !success, unmasked
+  bool infrastructure = false;  // the runner, not the action, is at fault
   std::map<std::string, std::string> outputs;  // set-output and GITHUB_OUTPUT
   std::map<std::string, std::string> env;      // GITHUB_ENV
   std::map<std::string, std::string> state;    // save-state and GITHUB_STATE
