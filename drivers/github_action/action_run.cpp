@@ -16,6 +16,8 @@
 #include "drivers/github_action/shell_command.hpp"
 #include "schema/uuid.hpp"
 
+extern char** environ;
+
 namespace runner::gh {
 
 namespace {
@@ -783,6 +785,12 @@ std::vector<std::string> action_run::process_env(
     const frame& f, const std::map<std::string, std::string>& step_env, const step_files& files,
     bool node_stage) const {
   std::map<std::string, std::string> env;
+  if (spec_.inherit_env)
+    for (char** e = environ; *e; ++e) {
+      const char* eq = std::strchr(*e, '=');
+      if (eq)
+        env[std::string(*e, static_cast<size_t>(eq - *e))] = eq + 1;
+    }
   env["PATH"] = runner_env("PATH", "/usr/local/bin:/usr/bin:/bin");
   env["HOME"] = runner_env("HOME", "/");
   env["LANG"] = runner_env("LANG", "C.UTF-8");

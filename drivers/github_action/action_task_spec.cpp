@@ -10,7 +10,8 @@ namespace runner::gh {
 
 namespace {
 
-const std::vector<std::string> kFields = {"uses", "with", "env", "workspace", "github"};
+const std::vector<std::string> kFields = {"uses", "with", "env", "workspace", "github",
+                                          "inherit_env"};
 
 std::map<std::string, std::string> scalar_map(const json& spec, const char* field) {
   std::map<std::string, std::string> out;
@@ -69,6 +70,8 @@ action_task_spec read_action_task_spec(const json& spec) {
   if (spec.contains("workspace") && spec["workspace"].is_string())
     s.workspace = spec["workspace"].get<std::string>();
   s.github = scalar_map(spec, "github");
+  s.inherit_env = spec.contains("inherit_env") && spec["inherit_env"].is_boolean() &&
+                  spec["inherit_env"].get<bool>();
   return s;
 }
 
@@ -85,7 +88,8 @@ void check_action_task_spec(const task_decl& task, const std::string& file, diag
       continue;
     auto guess = closest_match(key, kFields);
     problems.report("/" + key, "unknown github_action field `" + key + "`",
-                    guess.empty() ? "github_action takes uses, with, env, workspace, github"
+                    guess.empty() ? "github_action takes uses, with, env, workspace, github, "
+                                    "inherit_env"
                                   : "did you mean `" + guess + "`?");
   }
   if (!spec.contains("uses")) {
@@ -112,6 +116,8 @@ void check_action_task_spec(const task_decl& task, const std::string& file, diag
     problems.report("/workspace", "`workspace` must be a directory path",
                     "workspace: /srv/checkout (GITHUB_WORKSPACE; default: the runner's "
                     "working directory)");
+  if (spec.contains("inherit_env") && !spec["inherit_env"].is_boolean())
+    problems.report("/inherit_env", "`inherit_env` must be true or false", "inherit_env: true");
   if (spec.contains("github")) {
     const json& g = spec["github"];
     if (!g.is_object()) {

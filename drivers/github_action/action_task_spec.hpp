@@ -16,6 +16,7 @@ struct action_task_spec {
   std::map<std::string, std::string> with;  // values as written; may hold `${{ }}`
   std::map<std::string, std::string> env;   // likewise
   std::string workspace;                    // empty: the runner's working directory
+  bool inherit_env = false;                 // the runner's whole environment, not just PATH/HOME/LANG
   std::map<std::string, std::string> github;  // github-context keys the user set
 };
 

@@ -149,4 +149,24 @@ TEST(GitHubActionLifecycle, ExpressionErrorsInACompositeNameTheStepAndPosition) 
       << error;
 }
 
+TEST(GitHubActionLifecycle, TheRunnersEnvironmentOnlyWithInheritEnv) {
+  temp_dir ws;
+  mkdir(ws.file("show").c_str(), 0755);
+  ws.write("show/action.yml",
+           "name: show\nruns:\n  using: composite\n  steps:\n"
+           "    - shell: bash\n      run: echo \"seen=${RUNNER_GH_TEST_ENV:-unset} ci=$CI\"\n");
+  auto file = ws.write("g.yaml", "id: env\ntaskGroup:\n"
+                                 "  - name: plain\n    type: github_action\n"
+                                 "    spec: {uses: ./show, workspace: " + ws.path() + "}\n"
+                                 "  - name: inherit\n    type: github_action\n"
+                                 "    spec: {uses: ./show, workspace: " + ws.path() +
+                                 ", inherit_env: true}\n");
+  setenv("RUNNER_GH_TEST_ENV", "from-the-runner", 1);
+  auto r = run_runner({"run", file});
+  unsetenv("RUNNER_GH_TEST_ENV");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("[plain] seen=unset ci=true"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[inherit] seen=from-the-runner ci=true"), std::string::npos) << r.out;
+}
+
 }  // namespace runner::test
