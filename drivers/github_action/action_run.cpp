@@ -515,7 +515,14 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
     }
     auto child = std::make_shared<frame>();
     child->uses = step.uses;
-    child->id = step.id.empty() ? "__" + step.uses : step.id;
+    if (step.id.empty()) {
+      // GitHub's generated name for an unnamed `uses:` step: __owner_repo.
+      child->id = "__";
+      for (char c : step.uses.substr(0, step.uses.find('@')))
+        child->id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    } else {
+      child->id = step.id;
+    }
     child->depth = f->depth + 1;
     child->env = f->env;
     for (auto& [k, v] : step_env)
