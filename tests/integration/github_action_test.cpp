@@ -407,6 +407,23 @@ TEST_F(GithubAction, SetSecretOfAnInputValue) {
   EXPECT_HAS(*echoed, "***");
 }
 
+TEST_F(GithubAction, AddMaskInACompositeStepMasksLaterStepsAndOutputs) {
+  auto secret_file = tmp.write("secret.txt", std::string(kSecret) + "\n");
+  auto g = run("taskGroup:\n"
+               "  - name: comp\n"
+               "    type: github_action\n"
+               "    spec:\n"
+               "      uses: ./actions/composite-mask\n"
+               "      with: {secret-file: " + single_quoted(secret_file) + "}\n" +
+               workspace_line() + "    exports: [{name: leak, scope: global}]\n");
+  ASSERT_EQ(g.raw.exit_code, 0) << g.raw.err;
+  EXPECT_LACKS(g.raw.out, kSecret);
+  EXPECT_LACKS(g.raw.err, kSecret);
+  EXPECT_HAS(g.raw.err, "masked in the same step: ***");
+  EXPECT_HAS(g.raw.err, "masked in a later step: ***");
+  EXPECT_EQ(g.output("comp", "leak"), "***");
+}
+
 // --- pre / main / post -------------------------------------------------------
 
 TEST_F(GithubAction, StateEnvAndPathCarryFromPreAndMainToPost) {
