@@ -1,4 +1,5 @@
 #include "drivers/artifact_fetcher.hpp"
+#include "drivers/signal_name.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -224,11 +225,6 @@ std::string mismatch(const std::string& source, const std::string& expected,
                      const std::string& actual) {
   return "artifact " + source + ": sha256 mismatch: expected " + expected + ", got " + actual +
          "; the fetcher was not run";
-}
-
-std::string signal_name(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
-  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 
 // The last lines of what the fetcher wrote on stderr: at most tail_lines

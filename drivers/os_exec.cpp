@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "drivers/output_file.hpp"
+#include "drivers/signal_name.hpp"
 #include "schema/spec_envs.hpp"
 #include "schema/suggest.hpp"
 
@@ -54,11 +55,6 @@ std::string read_small_file(const std::string& path, size_t limit, std::string& 
   data.resize(got);
   close(fd);
   return data;
-}
-
-std::string signal_name(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
-  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 
 // Shared between the caller's thread and the reactor; only touched on the

@@ -1,4 +1,5 @@
 #include "drivers/reactor.hpp"
+#include "drivers/program_path.hpp"
 
 #include <sched.h>
 #include <set>
@@ -43,29 +44,11 @@ std::string errno_text(int err) {
 
 // PATH lookup with the child's PATH, not the runner's: a task's `envs` may set it.
 std::string resolve_program(const std::string& prog, const std::vector<std::string>& env) {
-  if (prog.find('/') != std::string::npos)
-    return prog;
   std::string path = "/usr/local/bin:/usr/bin:/bin";
   for (auto& kv : env)
     if (kv.rfind("PATH=", 0) == 0)
       path = kv.substr(5);
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos)
-      end = path.size();
-    std::string dir = path.substr(start, end - start);
-    if (dir.empty())
-      dir = ".";
-    std::string candidate = dir + "/" + prog;
-    if (access(candidate.c_str(), X_OK) == 0) {
-      struct stat st;
-      if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode))
-        return candidate;
-    }
-    start = end + 1;
-  }
-  return {};
+  return find_program(prog, path);
 }
 
 }  // namespace

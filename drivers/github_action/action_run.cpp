@@ -14,6 +14,7 @@
 #include "drivers/github_action/action_ref.hpp"
 #include "drivers/github_action/file_commands.hpp"
 #include "drivers/github_action/shell_command.hpp"
+#include "drivers/program_path.hpp"
 #include "schema/uuid.hpp"
 
 extern char** environ;
@@ -68,23 +69,11 @@ bool is_dir(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// `name` on the runner's PATH, or as given when it has a '/'; empty if absent.
-std::string find_program(const std::string& name) {
-  if (name.find('/') != std::string::npos)
-    return access(name.c_str(), X_OK) == 0 ? name : std::string();
-  std::string path = runner_env("PATH", "/usr/local/bin:/usr/bin:/bin");
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos)
-      end = path.size();
-    std::string dir = path.substr(start, end - start);
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (access(candidate.c_str(), X_OK) == 0 && !is_dir(candidate))
-      return candidate;
-    start = end + 1;
-  }
-  return {};
+// The Node.js binary: `name` on the runner's PATH, or as given with a '/'.
+std::string find_node(const std::string& name) {
+  std::string found = find_program(name, runner_env("PATH", "/usr/local/bin:/usr/bin:/bin"));
+  return !found.empty() && access(found.c_str(), X_OK) == 0 && !is_dir(found) ? found
+                                                                              : std::string();
 }
 
 const char* status_word(bool success) { return success ? "success" : "failure"; }
@@ -424,7 +413,7 @@ void action_run::run_node_stage(std::shared_ptr<frame> f, const std::string& sta
                                 std::function<void(step_outcome)> done) {
   const action_runs& runs = f->m.runs;
   const std::string& file = stage == "pre" ? runs.pre : stage == "post" ? runs.post : runs.main;
-  std::string node = find_program(setup_.node);
+  std::string node = find_node(setup_.node);
   if (node.empty()) {
     step_outcome o;
     o.error = "`" + setup_.node + "` not found: " + f->uses + " (runs.using: " + runs.using_ +

@@ -5,15 +5,11 @@
 #include <cstring>
 
 #include "drivers/output_file.hpp"
+#include "drivers/signal_name.hpp"
 
 namespace runner::gh {
 
 namespace {
-
-std::string signal_name(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
-  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
-}
 
 // The log has no annotation panel: an error, warning or notice shows where
 // it points and its title in the line itself.
