@@ -98,6 +98,23 @@ bool same_name(const std::string& a, const std::string& b) {
          });
 }
 
+// Every value of `in` with its `${{ }}` evaluated into `out`; false, and
+// `error` naming the entry ("with.name: expression at 1:5: ..."), at the first
+// that fails.
+bool interpolate_all(const std::map<std::string, std::string>& in, const eval_context& ctx,
+                     const std::string& what, std::map<std::string, std::string>& out,
+                     std::string& error) {
+  for (auto& [k, v] : in) {
+    auto t = interpolate(v, ctx);
+    if (!t.ok()) {
+      error = what + "." + k + ": " + t.error->format();
+      return false;
+    }
+    out[k] = std::move(t.text);
+  }
+  return true;
+}
+
 }  // namespace
 
 struct action_run::frame {
@@ -195,26 +212,21 @@ void action_run::begin() {
   auto root = std::make_shared<frame>();
   root->uses = spec_.uses;
   root->id = inv_.task_name;
-  for (auto& [k, v] : spec_.env) {
-    auto t = interpolate(v, contexts_of(*root, {}, run_status::success));
-    if (!t.ok()) {
-      frame_result r;
-      r.error = "env." + k + ": " + t.error->format();
-      finish(std::move(r));
-      return;
-    }
-    task_env_[k] = t.text;
+  std::string problem;
+  if (!interpolate_all(spec_.env, contexts_of(*root, {}, run_status::success), "env", task_env_,
+                       problem)) {
+    frame_result r;
+    r.error = problem;
+    finish(std::move(r));
+    return;
   }
   root->env = task_env_;
-  for (auto& [k, v] : spec_.with) {
-    auto t = interpolate(v, contexts_of(*root, {}, run_status::success));
-    if (!t.ok()) {
-      frame_result r;
-      r.error = "with." + k + ": " + t.error->format();
-      finish(std::move(r));
-      return;
-    }
-    root->with[k] = t.text;
+  if (!interpolate_all(spec_.with, contexts_of(*root, {}, run_status::success), "with",
+                       root->with, problem)) {
+    frame_result r;
+    r.error = problem;
+    finish(std::move(r));
+    return;
   }
   auto self = shared_from_this();
   run_action(root, [self](frame_result r) { self->main_finished(std::move(r)); });
@@ -474,13 +486,10 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
   }
   // The step's env is evaluated first; the rest sees it.
   std::map<std::string, std::string> step_env;
-  for (auto& [k, v] : step.env) {
-    auto t = interpolate(v, contexts_of(*f, {}, status));
-    if (!t.ok()) {
-      fail_step("env." + k + ": " + t.error->format());
-      return;
-    }
-    step_env[k] = t.text;
+  std::string problem;
+  if (!interpolate_all(step.env, contexts_of(*f, {}, status), "env", step_env, problem)) {
+    fail_step(problem);
+    return;
   }
   json_context ctx = contexts_of(*f, step_env, status);
   bool continue_on_error = false;
@@ -516,13 +525,9 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
     child->env = f->env;
     for (auto& [k, v] : step_env)
       child->env[k] = v;
-    for (auto& [k, v] : step.with) {
-      auto t = interpolate(v, ctx);
-      if (!t.ok()) {
-        fail_step("with." + k + ": " + t.error->format());
-        return;
-      }
-      child->with[k] = t.text;
+    if (!interpolate_all(step.with, ctx, "with", child->with, problem)) {
+      fail_step(problem);
+      return;
     }
     run_action(child, std::move(finished));
     return;
