@@ -679,7 +679,11 @@ TEST_F(GithubAction, UnknownLocalActionDirectory) {
                workspace_line());
   EXPECT_EQ(g.raw.exit_code, 1) << g.raw.err;
   EXPECT_EQ(g.status("nope"), "failed");
-  EXPECT_HAS(g.error("nope"), "no action.yml");
+  // The error names the missing metadata file and where it was looked for
+  // (the driver uses GitHub's words: "Can't find 'action.yml' or 'action.yaml'
+  // under '<dir>'").
+  EXPECT_HAS(g.error("nope"), "action.yml");
+  EXPECT_HAS(g.error("nope"), ws + "/actions/does-not-exist");
 }
 
 }  // namespace
