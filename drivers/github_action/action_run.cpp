@@ -461,6 +461,17 @@ void action_run::run_node_stage(std::shared_ptr<frame> f, const std::string& sta
 
 // ---- composite actions
 
+// The next step starts from the reactor's loop, not from inside the one
+// before: a composite whose steps end at once (skipped, refused) would
+// otherwise recurse once per step.
+void action_run::next_step_later(std::shared_ptr<frame> f, frame_done done) {
+  auto self = shared_from_this();
+  setup_.r->post([self, f, done] {
+    if (!self->finished_)
+      self->guarded([&] { self->next_step(f, done); });
+  });
+}
+
 void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
   const auto& steps = f->m.runs.steps;
   if (f->next == steps.size()) {
@@ -486,7 +497,7 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
       f->steps[step.id] = {{"outputs", nlohmann::json::object()},
                            {"outcome", "skipped"},
                            {"conclusion", "skipped"}};
-    next_step(std::move(f), std::move(done));
+    next_step_later(std::move(f), std::move(done));
     return;
   }
   // The step's env is evaluated first; the rest sees it.
@@ -609,7 +620,7 @@ void action_run::step_finished(std::shared_ptr<frame> f, size_t index, bool cont
     f->exit_code = r.exit_code;
     f->infrastructure = r.infrastructure;
   }
-  next_step(std::move(f), std::move(done));
+  next_step_later(std::move(f), std::move(done));
 }
 
 void action_run::finish_composite(std::shared_ptr<frame> f, frame_done done) {

@@ -68,6 +68,7 @@ class action_run : public std::enable_shared_from_this<action_run> {
                       std::function<void(step_outcome)> done);
   // Composite actions.
   void next_step(std::shared_ptr<frame> f, frame_done done);
+  void next_step_later(std::shared_ptr<frame> f, frame_done done);
   void step_finished(std::shared_ptr<frame> f, size_t index, bool continue_on_error,
                      frame_result r, frame_done done);
   void finish_composite(std::shared_ptr<frame> f, frame_done done);
