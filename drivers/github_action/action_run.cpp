@@ -133,6 +133,7 @@ struct action_run::frame {
   action_manifest m;
   std::map<std::string, std::string> inputs;  // declared name -> value
   std::map<std::string, std::string> state;   // GITHUB_STATE, for its later stages
+  bool post_registered = false;
   std::map<std::string, std::string> outputs;
   // Composite.
   size_t next = 0;
@@ -367,6 +368,10 @@ std::string action_run::settle_inputs(frame& f) {
     if (std::none_of(f.m.inputs.begin(), f.m.inputs.end(),
                      [&](const action_input& in) { return same_name(in.name, k); }))
       unexpected.push_back(k);
+  // GitHub warns, then passes them on all the same: many action.yml files
+  // do not declare every input their code reads.
+  for (const std::string& k : unexpected)
+    f.inputs[k] = f.with[k];
   if (!unexpected.empty()) {
     std::string got, valid;
     for (auto& n : unexpected)
@@ -382,11 +387,16 @@ std::string action_run::settle_inputs(frame& f) {
 
 void action_run::run_node(std::shared_ptr<frame> f, frame_done done) {
   auto self = shared_from_this();
-  auto main = [self, f, done] {
-    // GitHub registers the post stage once main starts: it runs even when
-    // main fails (post-if defaults to always()).
-    if (!f->m.runs.post.empty())
+  // GitHub registers the post stage once pre or main starts: it runs even
+  // when they fail (post-if defaults to always()), to clean up after them.
+  auto register_post = [self, f] {
+    if (!f->m.runs.post.empty() && !f->post_registered) {
+      f->post_registered = true;
       self->posts_.push_back({f});
+    }
+  };
+  auto main = [self, f, done, register_post] {
+    register_post();
     self->run_node_stage(f, "main", [self, f, done](step_outcome o) {
       frame_result r;
       r.success = o.success;
@@ -413,6 +423,7 @@ void action_run::run_node(std::shared_ptr<frame> f, frame_done done) {
     return;
   }
   log_->show("Pre " + f->uses);
+  register_post();
   run_node_stage(f, "pre", [f, done, main](step_outcome o) {
     if (o.success) {
       main();
@@ -452,7 +463,7 @@ void action_run::run_node_stage(std::shared_ptr<frame> f, const std::string& sta
   ps.working_dir = workspace_;
   ps.env = process_env(*f, {}, files, true);
   auto self = shared_from_this();
-  spawn(std::move(ps), std::move(files), false, [self, f, done](step_outcome o) {
+  spawn(std::move(ps), std::move(files), false, f->depth == 0, [self, f, done](step_outcome o) {
     for (auto& [k, v] : o.state)
       f->state[k] = v;
     done(std::move(o));
@@ -588,7 +599,7 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
                           : step.id;
   ps.env = process_env(*f, step_env, files, false);
   f->id = previous_id;
-  spawn(std::move(ps), std::move(files), true,
+  spawn(std::move(ps), std::move(files), true, false,
         [finished, script_file](step_outcome o) {
           unlink(script_file.c_str());
           frame_result r;
@@ -620,7 +631,23 @@ void action_run::step_finished(std::shared_ptr<frame> f, size_t index, bool cont
     f->exit_code = r.exit_code;
     f->infrastructure = r.infrastructure;
   }
+  if (f->depth == 0)
+    tell_composite_outputs(*f);
   next_step_later(std::move(f), std::move(done));
+}
+
+// The task's outputs as far as the steps so far make them, before the next
+// step can print one: a confidential export is masked from then on.
+void action_run::tell_composite_outputs(const frame& f) {
+  std::map<std::string, std::string> known;
+  json_context ctx = contexts_of(f, {}, f.failed ? run_status::failure : run_status::success);
+  for (const action_output& o : f.m.outputs) {
+    auto t = interpolate(o.value, ctx);
+    if (t.ok() && !t.text.empty())
+      known[o.name] = std::move(t.text);
+  }
+  if (!known.empty())
+    log_->events().outputs_seen(std::move(known));
 }
 
 void action_run::finish_composite(std::shared_ptr<frame> f, frame_done done) {
@@ -715,7 +742,7 @@ void action_run::finish(frame_result r) {
 // ---- helpers
 
 void action_run::spawn(process_spec ps, step_files files, bool script_step,
-                       std::function<void(step_outcome)> done) {
+                       bool outputs_are_tasks, std::function<void(step_outcome)> done) {
   // ACTIONS_STEP_DEBUG and the other switches come from the step's env.
   std::map<std::string, std::string> vars;
   for (const std::string& kv : ps.env) {
@@ -726,7 +753,7 @@ void action_run::spawn(process_spec ps, step_files files, bool script_step,
   command_options options = command_options_from(vars);
   auto self = shared_from_this();
   auto listener = std::make_shared<step_process>(
-      log_, std::move(files), options, inv_.limits, script_step,
+      log_, std::move(files), options, inv_.limits, script_step, outputs_are_tasks,
       [self, done](step_outcome o) {
         self->running_ = false;
         if (self->finished_)

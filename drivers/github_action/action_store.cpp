@@ -1,4 +1,5 @@
 #include "drivers/github_action/action_store.hpp"
+#include "schema/duration.hpp"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -99,6 +100,8 @@ struct action_store::job {
   std::string tmp;
   std::vector<std::string> urls;
   std::vector<std::string> clone_errors;
+  int runs = 0;           // git runs so far: a timer only ends the one it was set for
+  bool timed_out = false;
 
   void finish(action_resolution r) {
     if (!tmp.empty()) {
@@ -175,7 +178,7 @@ void action_store::clone(std::shared_ptr<job> j, size_t url_index) {
   process_spec ps;
   ps.argv = {options_.git, "clone", "--quiet", "--", j->urls[url_index], j->tmp + "/src"};
   ps.env = git_environment();
-  reactor_.spawn(ps, std::make_shared<git_run>(
+  run_git(j, std::move(ps),
                          [this, j, url_index](const process_exit& how, const std::string& out) {
                            if (succeeded(how))
                              return checkout(j);
@@ -192,7 +195,7 @@ void action_store::clone(std::shared_ptr<job> j, size_t url_index) {
                            for (auto& e : j->clone_errors)
                              msg += "\n  " + e;
                            j->fail(std::move(msg));
-                         }));
+                         });
 }
 
 void action_store::checkout(std::shared_ptr<job> j) {
@@ -200,8 +203,7 @@ void action_store::checkout(std::shared_ptr<job> j) {
   ps.argv = {options_.git, "-c", "advice.detachedHead=false", "checkout", "--quiet", j->ref.ref};
   ps.env = git_environment();
   ps.working_dir = j->tmp + "/src";
-  reactor_.spawn(ps, std::make_shared<git_run>([this, j](const process_exit& how,
-                                                          const std::string& out) {
+  run_git(j, std::move(ps), [this, j](const process_exit& how, const std::string& out) {
                    if (!succeeded(how)) {
                      if (how.spawn_error.empty() &&
                          (out.find("did not match any") != std::string::npos ||
@@ -223,7 +225,27 @@ void action_store::checkout(std::shared_ptr<job> j) {
                      return install(j, false);
                    }
                    install(j, true);
-                 }));
+                 });
+}
+
+void action_store::run_git(std::shared_ptr<job> j, process_spec ps,
+                           std::function<void(const process_exit&, const std::string&)> next) {
+  const int run = ++j->runs;
+  const auto timeout = options_.git_timeout;
+  auto id = reactor_.spawn(
+      ps, std::make_shared<git_run>([j, next, timeout](const process_exit& how,
+                                                       const std::string& out) {
+        if (!j->timed_out)
+          return next(how, out);
+        j->fail("git did not finish within " + format_duration(timeout) + " for action " +
+                j->name() + " (" + j->urls.front() + "); is the server reachable?");
+      }));
+  reactor_.at(reactor::clock::now() + timeout, [this, j, run, id] {
+    if (j->runs == run && j->done) {
+      j->timed_out = true;
+      reactor_.terminate(id, std::chrono::seconds(2));
+    }
+  });
 }
 
 void action_store::install(std::shared_ptr<job> j, bool cloned) {

@@ -6,6 +6,7 @@
 // entry and is renamed into place once checked out, so concurrent runners or
 // a crash never leave a half-filled entry; an existing entry is reused.
 // git runs through the reactor, so no actor thread waits for it.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +20,9 @@ struct action_store_options {
   std::string state_dir;                         // required
   std::string base_url = "https://github.com/";  // a missing trailing '/' is added
   std::string git = "git";                       // looked up in PATH
+  // A git run that takes longer (a server that stalls) is ended and fails
+  // the resolution; git itself has no such limit.
+  std::chrono::milliseconds git_timeout{std::chrono::minutes(10)};
 };
 
 struct action_resolution {
@@ -49,6 +53,9 @@ class action_store {
   void clone(std::shared_ptr<job> j, size_t url_index);
   void checkout(std::shared_ptr<job> j);
   void install(std::shared_ptr<job> j, bool cloned);
+  // Spawns one git run with the timeout; `next` sees its end.
+  void run_git(std::shared_ptr<job> j, process_spec ps,
+               std::function<void(const process_exit&, const std::string&)> next);
 
   reactor& reactor_;
   action_store_options options_;

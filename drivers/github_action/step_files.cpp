@@ -54,7 +54,9 @@ step_files create_step_files(const std::string& dir) {
 }
 
 std::string read_step_file(const std::string& path, size_t limit, std::string& error) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // The reactor thread reads it: a step that put a FIFO, a device or a link
+  // in its place must not make it wait or read someone else's file.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
   if (fd < 0) {
     // A step may delete its file; GitHub then reads nothing.
     if (errno != ENOENT)
@@ -62,7 +64,12 @@ std::string read_step_file(const std::string& path, size_t limit, std::string& e
     return {};
   }
   struct stat st;
-  if (fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) > limit) {
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    error = path.substr(path.rfind('/') + 1) + " is no longer a regular file";
+    return {};
+  }
+  if (static_cast<size_t>(st.st_size) > limit) {
     close(fd);
     error = path.substr(path.rfind('/') + 1) + " is " + std::to_string(st.st_size) +
             " bytes, over the limit of " + std::to_string(limit) + " bytes";

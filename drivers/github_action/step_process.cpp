@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "drivers/output_file.hpp"
@@ -32,14 +33,15 @@ std::string annotation_line(const annotation& a) {
 
 step_process::step_process(std::shared_ptr<action_log> log, step_files files,
                            command_options options, output_limits limits, bool script_step,
-                           done_fn done)
+                           bool outputs_are_tasks, done_fn done)
     : log_(std::move(log)),
       files_(std::move(files)),
       commands_(std::move(options)),
       limits_(limits),
       script_step_(script_step),
+      outputs_are_tasks_(outputs_are_tasks),
       done_(std::move(done)),
-      lines_(limits.line_bytes) {}
+      lines_(std::max(limits.line_bytes, limits.total_bytes)) {}
 
 void step_process::on_output(stream_kind, std::string_view data) {
   tell_outputs_seen();
@@ -58,8 +60,11 @@ void step_process::handle(std::string_view line) {
     for (const std::string& l : r.log)
       log_->show(l);
   }
-  if (r.output)
+  if (r.output) {
     so_far_.outputs[r.output->name] = r.output->value;
+    if (outputs_are_tasks_)
+      log_->events().outputs_seen({{r.output->name, r.output->value}});
+  }
   if (r.state)
     so_far_.state[r.state->name] = r.state->value;
   if (r.env)
@@ -74,7 +79,8 @@ void step_process::handle(std::string_view line) {
 // confidential export before the line that prints it.
 void step_process::tell_outputs_seen() {
   struct stat st;
-  if (stat(files_.output.c_str(), &st) != 0 || st.st_size == seen_output_size_)
+  if (!outputs_are_tasks_ || lstat(files_.output.c_str(), &st) != 0 ||
+      st.st_size == seen_output_size_)
     return;
   seen_output_size_ = st.st_size;
   std::string error;

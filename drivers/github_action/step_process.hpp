@@ -34,9 +34,11 @@ class step_process : public process_listener {
   using done_fn = std::function<void(step_outcome)>;
 
   // `script_step`: a composite `run:` step, whose failure the runner
-  // announces with "Process completed with exit code N.".
+  // announces with "Process completed with exit code N.". `outputs_are_task's`:
+  // the step's outputs are the task's (a top-level node action), so the task
+  // hears of them while it runs, to mask a confidential export at once.
   step_process(std::shared_ptr<action_log> log, step_files files, command_options options,
-               output_limits limits, bool script_step, done_fn done);
+               output_limits limits, bool script_step, bool outputs_are_tasks, done_fn done);
 
   void on_output(stream_kind stream, std::string_view data) override;
   void on_exit(const process_exit& how) override;
@@ -51,8 +53,12 @@ class step_process : public process_listener {
   workflow_commands commands_;
   output_limits limits_;
   bool script_step_;
+  bool outputs_are_tasks_;
   done_fn done_;
-  line_buffer lines_;  // unmasked: commands must see the real text
+  // Unmasked, as commands must see the real text, so it cuts only lines
+  // longer than all outputs together: a line is masked whole before the
+  // task's log cuts it for display.
+  line_buffer lines_;
   step_outcome so_far_;
   std::string command_failure_;
   std::string last_error_;  // the last ::error:: message

@@ -190,6 +190,26 @@ TEST_F(GhActionStore, UnknownRefLeavesNothing) {
   EXPECT_EQ(temp_leftovers(), 0u);
 }
 
+TEST_F(GhActionStore, AStalledGitIsEndedAfterTheTimeout) {
+  // A git that never answers, as a server that stalls mid-clone makes it.
+  std::string fake = tmp + "/stalled-git";
+  std::ofstream(fake) << "#!/bin/sh\nexec sleep 300\n";
+  fs::permissions(fake, fs::perms::owner_all);
+  action_store_options o{state, "file://" + remote + "/", fake};
+  o.git_timeout = std::chrono::milliseconds(200);
+  action_store stalled(*react, o);
+  auto p = parse_action_ref("owner/repo@v1", tmp + "/ws");
+  ASSERT_TRUE(p.ok);
+  waiter w;
+  stalled.resolve(p.ref, w.callback());
+  auto r = w.wait();
+  ASSERT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("git did not finish within 200ms for action owner/repo"), std::string::npos)
+      << r.error;
+  EXPECT_FALSE(fs::exists(state + "/actions/owner/repo/v1"));
+  EXPECT_EQ(temp_leftovers(), 0u);
+}
+
 TEST_F(GhActionStore, MissingRepositoryNamesTheUrl) {
   auto r = resolve("owner/nope@v1");
   ASSERT_FALSE(r.ok);
