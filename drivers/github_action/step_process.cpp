@@ -43,9 +43,16 @@ step_process::step_process(std::shared_ptr<action_log> log, step_files files,
       done_(std::move(done)),
       lines_(std::max(limits.line_bytes, limits.total_bytes)) {}
 
+// Both run on the reactor thread, where an exception would end the runner:
+// a bug fails this step instead.
 void step_process::on_output(stream_kind, std::string_view data) {
-  tell_outputs_seen();
-  lines_.feed(data, [this](std::string_view line) { handle(line); });
+  try {
+    tell_outputs_seen();
+    lines_.feed(data, [this](std::string_view line) { handle(line); });
+  } catch (const std::exception& e) {
+    if (command_failure_.empty())
+      command_failure_ = std::string("internal error reading the step's output: ") + e.what();
+  }
 }
 
 void step_process::handle(std::string_view line) {
@@ -115,9 +122,15 @@ void step_process::read_files(step_outcome& out) {
 }
 
 void step_process::on_exit(const process_exit& how) {
-  lines_.flush([this](std::string_view line) { handle(line); });
-  step_outcome out = std::move(so_far_);
-  read_files(out);
+  step_outcome out;
+  try {
+    lines_.flush([this](std::string_view line) { handle(line); });
+    out = std::move(so_far_);
+    read_files(out);
+  } catch (const std::exception& e) {
+    if (command_failure_.empty())
+      command_failure_ = std::string("internal error reading the step's results: ") + e.what();
+  }
   if (!how.spawn_error.empty()) {
     out.error = how.spawn_error;
   } else if (how.signal) {
