@@ -5,6 +5,7 @@
 #include <set>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/epoll.h>
@@ -58,6 +59,9 @@ struct reactor::process {
   std::shared_ptr<process_listener> listener;
   int out_fd = -1;  // stdout and stderr share one pipe
   int err_fd = -1;  // stderr's own pipe, with process_spec::separate_stdout
+  int in_fd = -1;   // stdin's write end, with process_spec::stdin_pipe
+  std::string in_queue;       // written to in_fd as the pipe takes it
+  bool close_in_when_done = false;
   bool reaped = false;
   process_exit how;
 };
@@ -94,6 +98,8 @@ reactor::~reactor() {
   if (thread_.joinable())
     thread_.join();
   for (auto& kv : pipes_)
+    close(kv.first);
+  for (auto& kv : stdin_pipes_)
     close(kv.first);
   close(signal_fd_);
   close(wake_fd_);
@@ -172,9 +178,20 @@ reactor::process_id reactor::spawn(const process_spec& spec,
     return fail("cannot create pipe: " + errno_text(e));
   }
 
+  int in[2] = {-1, -1};
+  if (spec.stdin_pipe && pipe2(in, O_CLOEXEC) != 0) {
+    int e = errno;
+    for (int fd : {out[0], out[1], err[0], err[1]})
+      if (fd >= 0)
+        close(fd);
+    return fail("cannot create pipe: " + errno_text(e));
+  }
+
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  if (spec.stdin_fd >= 0)
+  if (spec.stdin_pipe)
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  else if (spec.stdin_fd >= 0)
     posix_spawn_file_actions_adddup2(&fa, spec.stdin_fd, 0);
   else
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -216,15 +233,29 @@ reactor::process_id reactor::spawn(const process_spec& spec,
   close(out[1]);
   if (err[1] >= 0)
     close(err[1]);
+  if (in[0] >= 0)
+    close(in[0]);
   if (rc != 0) {
     close(out[0]);
     if (err[0] >= 0)
       close(err[0]);
+    if (in[1] >= 0)
+      close(in[1]);
     return fail(spec.argv[0] + ": " + errno_text(rc));
   }
   p->pid = pid;
   p->out_fd = out[0];
   p->err_fd = err[0];
+  if (in[1] >= 0) {
+    fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
+    p->in_fd = in[1];
+    // Registered for EPOLLOUT only while something waits to be written.
+    epoll_event ev{};
+    ev.events = 0;
+    ev.data.fd = in[1];
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, in[1], &ev);
+    stdin_pipes_.emplace(in[1], id);
+  }
   for (int fd : {out[0], err[0]}) {
     if (fd < 0)
       continue;
@@ -339,6 +370,17 @@ void reactor::loop() {
         handle_signals();
       } else if (pipes_.count(fd)) {
         read_pipe(fd, false);
+      } else if (auto in = stdin_pipes_.find(fd); in != stdin_pipes_.end()) {
+        // The reader went away: reported even while no EPOLLOUT is asked
+        // for, and again every round until the pipe is closed.
+        // The event may be stale (its fd closed and reused by a process
+        // spawned earlier in this round), so the pipe is asked again.
+        pollfd now{fd, POLLOUT, 0};
+        if ((events[i].events & (EPOLLERR | EPOLLHUP)) && poll(&now, 1, 0) == 1 &&
+            (now.revents & (POLLERR | POLLHUP)))
+          drop_stdin(*procs_.at(in->second));
+        else
+          flush_stdin(in->second);
       }
     }
     // Spawn failures are reported from here, not from inside spawn(), so a
@@ -450,6 +492,61 @@ void reactor::close_pipe(int fd) {
   pipes_.erase(it);
 }
 
+bool reactor::write_stdin(process_id id, std::string data) {
+  auto i = procs_.find(id);
+  if (i == procs_.end() || i->second->in_fd < 0 || i->second->close_in_when_done)
+    return false;
+  i->second->in_queue += data;
+  flush_stdin(id);
+  return procs_.count(id) && i->second->in_fd >= 0;
+}
+
+void reactor::close_stdin(process_id id) {
+  auto i = procs_.find(id);
+  if (i == procs_.end() || i->second->in_fd < 0)
+    return;
+  i->second->close_in_when_done = true;
+  flush_stdin(id);
+}
+
+void reactor::flush_stdin(process_id id) {
+  auto i = procs_.find(id);
+  if (i == procs_.end() || i->second->in_fd < 0)
+    return;
+  process& p = *i->second;
+  while (!p.in_queue.empty()) {
+    ssize_t n = write(p.in_fd, p.in_queue.data(), p.in_queue.size());
+    if (n > 0) {
+      p.in_queue.erase(0, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && errno == EAGAIN)
+      break;
+    drop_stdin(p);  // EPIPE: the child closed its stdin or ended
+    return;
+  }
+  if (p.in_queue.empty() && p.close_in_when_done) {
+    drop_stdin(p);
+    return;
+  }
+  epoll_event ev{};
+  ev.events = p.in_queue.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT);
+  ev.data.fd = p.in_fd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, p.in_fd, &ev);
+}
+
+void reactor::drop_stdin(process& p) {
+  if (p.in_fd < 0)
+    return;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, p.in_fd, nullptr);
+  close(p.in_fd);
+  stdin_pipes_.erase(p.in_fd);
+  p.in_fd = -1;
+  p.in_queue.clear();
+}
+
 void reactor::finish_if_done(process_id id) {
   auto i = procs_.find(id);
   if (i == procs_.end())
@@ -457,6 +554,7 @@ void reactor::finish_if_done(process_id id) {
   auto& p = *i->second;
   if (!p.reaped || p.out_fd >= 0 || p.err_fd >= 0)
     return;
+  drop_stdin(p);
   auto listener = std::move(p.listener);
   auto how = p.how;
   procs_.erase(i);

@@ -37,6 +37,10 @@ struct process_spec {
   // pipe reports as stream_kind::err (for a child whose stdout is data, not a
   // log). Default: one pipe for both, reported as out.
   bool separate_stdout = false;
+  // The child's stdin is a pipe the reactor writes to (write_stdin), for a
+  // child that is spoken to while it runs (an external driver). Overrides
+  // stdin_fd.
+  bool stdin_pipe = false;
 };
 
 struct process_exit {
@@ -73,6 +77,13 @@ class reactor {
   // Reactor thread only. Starts a process in a new process group; a failure to
   // start is reported through on_exit (from the loop, not from inside spawn).
   process_id spawn(const process_spec& spec, std::shared_ptr<process_listener> listener);
+  // Reactor thread only, for a process spawned with stdin_pipe. Queues `data`
+  // for its stdin and writes as much as the pipe takes now, the rest as it
+  // drains, never waiting. Returns false when the stdin is gone (the child
+  // closed it or ended, or it was closed): the data is dropped.
+  bool write_stdin(process_id id, std::string data);
+  // Reactor thread only: closes the stdin once what was queued is written.
+  void close_stdin(process_id id);
   // Reactor thread only. fn runs on the reactor thread at `when`.
   void at(clock::time_point when, std::function<void()> fn);
 
@@ -104,6 +115,8 @@ class reactor {
   void read_pipe(int fd, bool drain);
   void finish_if_done(process_id id);
   void close_pipe(int fd);
+  void flush_stdin(process_id id);
+  void drop_stdin(process& p);
   void signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled);
   void run_due_timers();
   int next_timeout_ms() const;
@@ -125,6 +138,7 @@ class reactor {
   std::map<process_id, std::unique_ptr<process>> procs_;
   std::map<pid_t, process_id> by_pid_;
   std::map<int, process_id> pipes_;  // output pipe fd -> its process
+  std::map<int, process_id> stdin_pipes_;  // stdin pipe fd (write end) -> its process
   std::multimap<clock::time_point, std::function<void()>> timers_;
   std::vector<process_id> failed_spawns_;
 

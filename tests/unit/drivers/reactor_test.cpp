@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 
 #include "drivers/process_tree.hpp"
 #include "drivers/reactor.hpp"
@@ -73,6 +74,67 @@ TEST_F(Reactor, ProcessSpawnedFromOnExitKeepsItsPipe) {
     EXPECT_EQ(c->outputs[i], "line-" + n + "\nmore-" + n + "\n") << "process " << i;
     EXPECT_EQ(c->codes[i], 0) << "process " << i;
   }
+  react.shutdown(std::chrono::milliseconds(100));
+}
+
+// Collects a process's output and its end, for a test thread to wait on.
+struct collected : process_listener {
+  std::mutex mtx;
+  std::condition_variable cv;
+  std::string out;
+  std::optional<process_exit> how;
+  void on_output(stream_kind, std::string_view data) override {
+    std::lock_guard<std::mutex> g(mtx);
+    out.append(data);
+  }
+  void on_exit(const process_exit& h) override {
+    std::lock_guard<std::mutex> g(mtx);
+    how = h;
+    cv.notify_all();
+  }
+  bool wait() {
+    std::unique_lock<std::mutex> lock(mtx);
+    return cv.wait_for(lock, std::chrono::seconds(60), [&] { return how.has_value(); });
+  }
+};
+
+TEST_F(Reactor, StdinPipeCarriesWhatIsWrittenThenCloses) {
+  reactor react;
+  auto c = std::make_shared<collected>();
+  // More than a pipe holds (64 KiB), so some of it waits for the child to read.
+  std::string big(1 << 20, 'x');
+  react.post([&react, c, big] {
+    process_spec ps;
+    ps.argv = {"/bin/sh", "-c", "wc -c; echo done"};
+    ps.stdin_pipe = true;
+    auto id = react.spawn(ps, c);
+    EXPECT_TRUE(react.write_stdin(id, "hello\n"));
+    EXPECT_TRUE(react.write_stdin(id, big));
+    react.close_stdin(id);
+    EXPECT_FALSE(react.write_stdin(id, "late")) << "nothing is taken after close_stdin";
+  });
+  ASSERT_TRUE(c->wait());
+  EXPECT_EQ(c->how->exit_code, 0);
+  EXPECT_EQ(c->out, std::to_string(6 + big.size()) + "\ndone\n");
+  react.shutdown(std::chrono::milliseconds(100));
+}
+
+TEST_F(Reactor, StdinOfAChildThatStoppedReadingIsDroppedNotFatal) {
+  reactor react;
+  auto c = std::make_shared<collected>();
+  std::string big(1 << 20, 'y');
+  react.post([&react, c, big] {
+    process_spec ps;
+    // Closes its stdin at once: what is still queued gets EPIPE (SIGPIPE is
+    // ignored by the runner), and the reactor drops it instead of spinning.
+    ps.argv = {"/bin/sh", "-c", "exec 0<&-; echo alive"};
+    ps.stdin_pipe = true;
+    auto id = react.spawn(ps, c);
+    react.write_stdin(id, big);
+  });
+  ASSERT_TRUE(c->wait());
+  EXPECT_EQ(c->how->exit_code, 0);
+  EXPECT_EQ(c->out, "alive\n");
   react.shutdown(std::chrono::milliseconds(100));
 }
 
