@@ -391,7 +391,8 @@ status_result cache_store::put(const cache_entry& entry) {
 
   int64_t created_ms = to_ms(entry.created_at), expires_ms = expiry_ms(entry.expires_at);
   std::map<std::string, stored_output> stored;
-  for (const row& rw : rows) stored[*rw.name] = {rw.confidential, rw.confidential ? rw.sealed : *rw.plain};
+  for (const row& rw : rows)
+    stored[*rw.name] = {rw.confidential, rw.confidential ? rw.sealed : *rw.plain};
   std::string digest =
       entry_digest(entry.key, entry.task, entry.group_id, created_ms, expires_ms, stored);
 

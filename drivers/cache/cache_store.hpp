@@ -11,8 +11,9 @@
 // deterministic and testable.
 //
 // Failure policy: a damaged database gives a clear error (naming the file and
-// what to do); a stored value that cannot be trusted (does not decrypt, wrong
-// key, tampering) is a miss with a reason, never a wrong value.
+// what to do); a stored entry that cannot be trusted (a sealed value that does
+// not open: wrong key, tampering; or a checksum mismatch, entry_digest.hpp) is
+// a miss with a reason, never a wrong value.
 #include <chrono>
 #include <cstddef>
 #include <map>
