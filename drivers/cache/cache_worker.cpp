@@ -1,0 +1,76 @@
+#include "drivers/cache/cache_worker.hpp"
+
+namespace runner::cache {
+
+cache_worker::cache_worker(std::string state_dir)
+    : state_dir_(std::move(state_dir)), thread_([this] { loop(); }) {}
+
+cache_worker::~cache_worker() {
+  {
+    std::lock_guard<std::mutex> g(mtx_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void cache_worker::post(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> g(mtx_);
+    jobs_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+}
+
+void cache_worker::loop() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock<std::mutex> lock(mtx_);
+      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty())
+        return;  // stopping, and nothing left to do
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();
+  }
+}
+
+cache_store* cache_worker::opened() {
+  if (!open_tried_) {
+    open_tried_ = true;
+    auto r = cache_store::open(state_dir_);
+    store_ = std::move(r.store);
+    open_error_ = std::move(r.error);
+  }
+  return store_.get();
+}
+
+void cache_worker::lookup(std::string key, time_point now,
+                          std::function<void(lookup_result)> done) {
+  post([this, key = std::move(key), now, done = std::move(done)] {
+    lookup_result r;
+    if (cache_store* s = opened()) {
+      r = s->get(key, now);
+    } else {
+      r.status = lookup_status::error;
+      r.reason = open_error_;
+    }
+    done(std::move(r));
+  });
+}
+
+void cache_worker::store(cache_entry entry, std::function<void(status_result)> done) {
+  post([this, entry = std::move(entry), done = std::move(done)] {
+    status_result r;
+    if (cache_store* s = opened())
+      r = s->put(entry);
+    else
+      r.error = open_error_;
+    if (done)
+      done(std::move(r));
+  });
+}
+
+}  // namespace runner::cache

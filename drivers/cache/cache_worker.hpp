@@ -1,0 +1,52 @@
+#pragma once
+// The task cache off the actor threads: SQLite may wait for disk or for
+// another runner's write lock (busy timeout), which no scheduler thread may
+// do. One thread owns the store — opened on first use, so a runner whose
+// tasks never cache makes no database — and runs lookups and stores in the
+// order they were asked for. Callbacks run on that thread and must only hand
+// the result on (e.g. send an actor message).
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "drivers/cache/cache_store.hpp"
+
+namespace runner::cache {
+
+class cache_worker {
+ public:
+  explicit cache_worker(std::string state_dir);
+  // Runs what is still queued (a store is a finished task's result, worth
+  // keeping), then stops.
+  ~cache_worker();
+  cache_worker(const cache_worker&) = delete;
+  cache_worker& operator=(const cache_worker&) = delete;
+
+  // Thread-safe. `done` runs exactly once, on the worker's thread. When the
+  // store cannot be opened, a lookup is an `error` saying why.
+  void lookup(std::string key, time_point now, std::function<void(lookup_result)> done);
+  // Thread-safe. `done` may be empty.
+  void store(cache_entry entry, std::function<void(status_result)> done = {});
+
+ private:
+  void loop();
+  void post(std::function<void()> job);
+  cache_store* opened();  // worker thread only; null when it cannot be opened
+
+  std::string state_dir_;
+  std::unique_ptr<cache_store> store_;
+  std::string open_error_;
+  bool open_tried_ = false;
+
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace runner::cache
