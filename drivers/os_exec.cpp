@@ -13,12 +13,11 @@
 #include <set>
 #include <sstream>
 
+#include "drivers/child_environment.hpp"
 #include "drivers/output_file.hpp"
 #include "drivers/signal_name.hpp"
 #include "schema/spec_envs.hpp"
 #include "schema/suggest.hpp"
-
-extern char** environ;
 
 namespace runner {
 
@@ -182,40 +181,13 @@ const std::string& os_exec_driver::scratch_dir() {
 }
 
 std::vector<std::string> os_exec_environment(const json& spec, const std::string& output_file) {
-  std::vector<std::pair<std::string, std::string>> env;
-  auto set = [&](const std::string& k, const std::string& v) {
-    for (auto& kv : env)
-      if (kv.first == k) {
-        kv.second = v;
-        return;
-      }
-    env.emplace_back(k, v);
-  };
   bool inherit = spec.contains("inherit_env") && spec["inherit_env"].is_boolean() &&
                  spec["inherit_env"].get<bool>();
-  if (inherit) {
-    for (char** e = environ; *e; ++e) {
-      std::string kv(*e);
-      auto eq = kv.find('=');
-      if (eq != std::string::npos)
-        set(kv.substr(0, eq), kv.substr(eq + 1));
-    }
-  } else {
-    const char* path = std::getenv("PATH");
-    const char* home = std::getenv("HOME");
-    const char* lang = std::getenv("LANG");
-    set("PATH", path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-    set("HOME", home && *home ? home : "/");
-    set("LANG", lang && *lang ? lang : "C.UTF-8");
-  }
+  auto env = base_child_environment(inherit);
   for (auto& [k, v] : spec_envs(spec))
-    set(k, v);
-  set("OUTPUT_FILE", output_file);
-  std::vector<std::string> out;
-  out.reserve(env.size());
-  for (auto& kv : env)
-    out.push_back(kv.first + "=" + kv.second);
-  return out;
+    env[k] = v;
+  env["OUTPUT_FILE"] = output_file;
+  return environment_entries(env);
 }
 
 std::unique_ptr<running_task> os_exec_driver::start(task_invocation inv,

@@ -1,7 +1,6 @@
 #include "drivers/github_action/action_run.hpp"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,15 +8,15 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "drivers/github_action/action_context.hpp"
 #include "drivers/github_action/action_ref.hpp"
 #include "drivers/github_action/file_commands.hpp"
 #include "drivers/github_action/shell_command.hpp"
+#include "drivers/child_environment.hpp"
 #include "drivers/program_path.hpp"
 #include "schema/uuid.hpp"
-
-extern char** environ;
 
 namespace runner::gh {
 
@@ -51,18 +50,6 @@ bool write_file(const std::string& path, const std::string& content, std::string
   return true;
 }
 
-void remove_tree(const std::string& dir) {
-  nftw(
-      dir.c_str(),
-      [](const char* path, const struct stat*, int type, struct FTW*) {
-        if (type == FTW_DP)
-          rmdir(path);
-        else
-          unlink(path);
-        return 0;
-      },
-      16, FTW_DEPTH | FTW_PHYS);
-}
 
 bool is_dir(const std::string& path) {
   struct stat st;
@@ -153,8 +140,9 @@ action_run::action_run(action_run_setup setup, task_invocation inv,
 }
 
 action_run::~action_run() {
+  std::error_code ec;
   if (!temp_.empty())
-    remove_tree(temp_);
+    std::filesystem::remove_all(temp_, ec);
 }
 
 bool action_run::prepare_temp(std::string& error) {
@@ -461,9 +449,9 @@ void action_run::run_node_stage(std::shared_ptr<frame> f, const std::string& sta
   process_spec ps;
   ps.argv = {node, f->dir + "/" + file};
   ps.working_dir = workspace_;
-  ps.env = process_env(*f, {}, files, true);
+  auto env = process_env(*f, {}, files, true);
   auto self = shared_from_this();
-  spawn(std::move(ps), std::move(files), false, f->depth == 0, [self, f, done](step_outcome o) {
+  spawn(std::move(ps), env, std::move(files), false, f->depth == 0, [self, f, done](step_outcome o) {
     for (auto& [k, v] : o.state)
       f->state[k] = v;
     done(std::move(o));
@@ -597,9 +585,9 @@ void action_run::next_step(std::shared_ptr<frame> f, frame_done done) {
   std::string previous_id = f->id;
   f->id = step.id.empty() ? "__run" + (f->unnamed++ ? "_" + std::to_string(f->unnamed) : "")
                           : step.id;
-  ps.env = process_env(*f, step_env, files, false);
+  auto env = process_env(*f, step_env, files, false);
   f->id = previous_id;
-  spawn(std::move(ps), std::move(files), true, false,
+  spawn(std::move(ps), env, std::move(files), true, false,
         [finished, script_file](step_outcome o) {
           unlink(script_file.c_str());
           frame_result r;
@@ -733,7 +721,8 @@ void action_run::finish(frame_result r) {
       res.secret_outputs.push_back(k);
   res.outputs = std::move(r.outputs);
   if (!temp_.empty()) {
-    remove_tree(temp_);
+    std::error_code ec;
+    std::filesystem::remove_all(temp_, ec);
     temp_.clear();
   }
   log_->events().finished(std::move(res));
@@ -741,16 +730,12 @@ void action_run::finish(frame_result r) {
 
 // ---- helpers
 
-void action_run::spawn(process_spec ps, step_files files, bool script_step,
-                       bool outputs_are_tasks, std::function<void(step_outcome)> done) {
+void action_run::spawn(process_spec ps, const std::map<std::string, std::string>& env,
+                       step_files files, bool script_step, bool outputs_are_tasks,
+                       std::function<void(step_outcome)> done) {
+  ps.env = environment_entries(env);
   // ACTIONS_STEP_DEBUG and the other switches come from the step's env.
-  std::map<std::string, std::string> vars;
-  for (const std::string& kv : ps.env) {
-    size_t eq = kv.find('=');
-    if (kv.rfind("ACTIONS_", 0) == 0 || kv.rfind("GITHUB_WORKSPACE=", 0) == 0)
-      vars[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  command_options options = command_options_from(vars);
+  command_options options = command_options_from(env);
   auto self = shared_from_this();
   auto listener = std::make_shared<step_process>(
       log_, std::move(files), options, inv_.limits, script_step, outputs_are_tasks,
@@ -825,19 +810,10 @@ json_context action_run::contexts_of(const frame& f,
 // wins): the runner's basics, the env context, STATE_* and INPUT_* (node
 // stages), PATH with the GITHUB_PATH additions first, then the GITHUB_*,
 // RUNNER_* and file-command variables, which a step's env cannot override.
-std::vector<std::string> action_run::process_env(
+std::map<std::string, std::string> action_run::process_env(
     const frame& f, const std::map<std::string, std::string>& step_env, const step_files& files,
     bool node_stage) const {
-  std::map<std::string, std::string> env;
-  if (spec_.inherit_env)
-    for (char** e = environ; *e; ++e) {
-      const char* eq = std::strchr(*e, '=');
-      if (eq)
-        env[std::string(*e, static_cast<size_t>(eq - *e))] = eq + 1;
-    }
-  env["PATH"] = runner_env("PATH", "/usr/local/bin:/usr/bin:/bin");
-  env["HOME"] = runner_env("HOME", "/");
-  env["LANG"] = runner_env("LANG", "C.UTF-8");
+  std::map<std::string, std::string> env = base_child_environment(spec_.inherit_env);
   const nlohmann::json context = env_context(f, step_env);
   for (auto& [k, v] : context.items())
     env[k] = v.get<std::string>();
@@ -854,11 +830,7 @@ std::vector<std::string> action_run::process_env(
     env[k] = v;
   for (auto& [k, v] : files.variables())
     env[k] = v;
-  std::vector<std::string> out;
-  out.reserve(env.size());
-  for (auto& [k, v] : env)
-    out.push_back(k + "=" + v);
-  return out;
+  return env;
 }
 
 }  // namespace runner::gh

@@ -82,11 +82,12 @@ class action_run : public std::enable_shared_from_this<action_run> {
   nlohmann::json env_context(const frame& f, const std::map<std::string, std::string>& step_env) const;
   json_context contexts_of(const frame& f, const std::map<std::string, std::string>& step_env,
                            run_status status) const;
-  std::vector<std::string> process_env(const frame& f,
+  std::map<std::string, std::string> process_env(const frame& f,
                                        const std::map<std::string, std::string>& step_env,
                                        const step_files& files, bool with_inputs_and_state) const;
-  void spawn(process_spec ps, step_files files, bool script_step, bool outputs_are_tasks,
-             std::function<void(step_outcome)> done);
+  // `env`: the step's environment, also read for the workflow-command switches.
+  void spawn(process_spec ps, const std::map<std::string, std::string>& env, step_files files,
+             bool script_step, bool outputs_are_tasks, std::function<void(step_outcome)> done);
   void tell_composite_outputs(const frame& f);
   void apply_job_effects(const step_outcome& o);
   bool prepare_temp(std::string& error);
