@@ -12,15 +12,6 @@ namespace runner::test {
 
 namespace {
 
-std::vector<pid_t> read_pids(const std::string& path) {
-  std::vector<pid_t> pids;
-  std::ifstream in(path);
-  pid_t p;
-  while (in >> p)
-    pids.push_back(p);
-  return pids;
-}
-
 // Two running tasks, each leaving a setsid'd grandchild and a plain background
 // child, plus a task still waiting for them.
 std::string cancel_group(const temp_dir& tmp) {

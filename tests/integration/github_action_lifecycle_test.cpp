@@ -14,15 +14,6 @@ namespace runner::test {
 
 namespace {
 
-std::vector<pid_t> read_pids(const std::string& path) {
-  std::vector<pid_t> pids;
-  std::ifstream in(path);
-  pid_t p;
-  while (in >> p)
-    pids.push_back(p);
-  return pids;
-}
-
 bool exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;

@@ -142,6 +142,15 @@ bool process_alive(pid_t pid) {
 // POSIX reads, not a stream: reading /proc/PID/... of a process that exits
 // meanwhile fails with ESRCH, which libstdc++'s filebuf turns into an exception.
 // Here it is the end of what there is to read.
+std::vector<pid_t> read_pids(const std::string& path) {
+  std::vector<pid_t> pids;
+  std::istringstream in(read_file(path));
+  pid_t p;
+  while (in >> p)
+    pids.push_back(p);
+  return pids;
+}
+
 std::string read_file(const std::string& path) {
   std::string out;
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -60,6 +60,8 @@ bool eventually(const std::function<bool()>& condition,
 
 bool process_alive(pid_t pid);  // exists and is not a zombie
 std::string read_file(const std::string& path);
+// The pids a test's processes wrote to `path`, one per line (missing file: none).
+std::vector<pid_t> read_pids(const std::string& path);
 nlohmann::json parse_json(const std::string& text);
 
 }  // namespace runner::test
