@@ -111,6 +111,7 @@ struct cache_store::impl {
   sql::statement begin, commit, rollback;
   sql::statement get_entry, upsert_entry, delete_outputs, insert_output;
   sql::statement list_entries, clear_outputs, clear_entries, prune_outputs, prune_entries;
+  sql::statement remove_outputs, remove_entry;
 
   // "cache database P: WHAT: sqlite's message", plus what to do when the file is damaged.
   std::string error(const std::string& what, int rc) const {
@@ -155,6 +156,8 @@ struct cache_store::impl {
          "DELETE FROM outputs WHERE entry_key IN "
          "(SELECT key FROM entries WHERE expires_ms != 0 AND expires_ms <= ?1)"},
         {&prune_entries, "DELETE FROM entries WHERE expires_ms != 0 AND expires_ms <= ?1"},
+        {&remove_outputs, "DELETE FROM outputs WHERE entry_key = ?1"},
+        {&remove_entry, "DELETE FROM entries WHERE key = ?1"},
     };
     for (auto& a : all) {
       int rc = a.s->prepare(db.get(), a.sql);
@@ -255,9 +258,9 @@ struct cache_store::impl {
   }
 
   // Deletes outputs, then their entries, in one transaction so no process
-  // sees an entry without its outputs. `now_ms` is bound as ?1 when given.
+  // sees an entry without its outputs. `now_ms` or `key` is bound as ?1 when given.
   count_result remove(sql::statement& outs, sql::statement& ents, std::optional<int64_t> now_ms,
-                      const char* what) {
+                      const char* what, const std::string* key = nullptr) {
     count_result r;
     int rc = run(begin);
     if (rc != SQLITE_DONE) {
@@ -267,6 +270,7 @@ struct cache_store::impl {
     for (sql::statement* s : {&outs, &ents}) {
       sql::statement::use u(*s);
       if (now_ms) u.integer(1, *now_ms);
+      if (key) u.text(1, *key);
       rc = u.step();
       if (rc != SQLITE_DONE) break;
       if (s == &ents) r.count = static_cast<size_t>(sqlite3_changes64(db.get()));
@@ -541,6 +545,36 @@ count_result cache_store::clear() {
 count_result cache_store::prune(time_point now) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->remove(impl_->prune_outputs, impl_->prune_entries, to_ms(now), "prune");
+}
+
+count_result cache_store::remove(const std::string& key) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->remove(impl_->remove_outputs, impl_->remove_entry, std::nullopt,
+                       "remove an entry from", &key);
+}
+
+filed_key cache_store::file_key(const cache_key& key) {
+  filed_key r;
+  if (!key.holds_secret()) {
+    r.ok = true;
+    r.key = key.rendered;
+    return r;
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string err;
+  const secret_key* k = impl_->load_key(err);
+  if (!k) {
+    r.error = "a cache key that holds a confidential value needs the cache's secret key: " + err;
+    return r;
+  }
+  std::string digest = keyed_digest_hex(*k, key.rendered);
+  if (digest.empty()) {
+    r.error = "OpenSSL failed to compute the HMAC that files a confidential cache key";
+    return r;
+  }
+  r.ok = true;
+  r.key = key.masked + " #" + digest.substr(0, filed_digest_hex_digits);
+  return r;
 }
 
 }  // namespace runner::cache

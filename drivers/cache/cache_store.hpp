@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "drivers/cache/cache_key.hpp"
+
 namespace runner::cache {
 
 using time_point = std::chrono::system_clock::time_point;  // stored to the millisecond
@@ -77,6 +79,12 @@ struct count_result {
   std::string error;
 };
 
+struct filed_key {
+  bool ok = false;
+  std::string key;  // what the entry is filed under (cache_key.hpp)
+  std::string error;
+};
+
 class cache_store {
  public:
   struct open_result {
@@ -97,7 +105,11 @@ class cache_store {
   lookup_result get(const std::string& key, time_point now);
   list_result list(time_point now);
   count_result clear();
+  count_result remove(const std::string& key);  // count 0: there was no such entry
   count_result prune(time_point now);  // removes entries expired at `now`
+  // The key an entry for `key` is filed under: `rendered` itself, or for a
+  // key that holds a secret, `masked #<hmac>` (reads or creates the key file).
+  filed_key file_key(const cache_key& key);
 
   const std::string& database_path() const;
   const std::string& key_path() const;

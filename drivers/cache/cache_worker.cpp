@@ -73,4 +73,39 @@ void cache_worker::store(cache_entry entry, std::function<void(status_result)> d
   });
 }
 
+void cache_worker::lookup(cache_key key, time_point now, std::function<void(lookup_result)> done) {
+  post([this, key = std::move(key), now, done = std::move(done)] {
+    lookup_result r;
+    cache_store* s = opened();
+    if (!s) {
+      r.status = lookup_status::error;
+      r.reason = open_error_;
+    } else if (filed_key f = s->file_key(key); !f.ok) {
+      r.status = lookup_status::error;
+      r.reason = std::move(f.error);
+    } else {
+      r = s->get(f.key, now);
+    }
+    done(std::move(r));
+  });
+}
+
+void cache_worker::store(cache_key key, cache_entry entry,
+                         std::function<void(status_result)> done) {
+  post([this, key = std::move(key), entry = std::move(entry), done = std::move(done)]() mutable {
+    status_result r;
+    cache_store* s = opened();
+    if (!s) {
+      r.error = open_error_;
+    } else if (filed_key f = s->file_key(key); !f.ok) {
+      r.error = std::move(f.error);
+    } else {
+      entry.key = std::move(f.key);
+      r = s->put(entry);
+    }
+    if (done)
+      done(std::move(r));
+  });
+}
+
 }  // namespace runner::cache

@@ -32,6 +32,13 @@ class cache_worker {
   // Thread-safe. `done` may be empty.
   void store(cache_entry entry, std::function<void(status_result)> done = {});
 
+  // The same for a task's rendered key, filed as cache_store::file_key says:
+  // a key that holds a secret needs the key file, so it is filed here, off
+  // the caller's thread. A key that cannot be filed is an `error` (lookup) or
+  // a failed store. lookup_result::entry.key is the filed key, also on a miss.
+  void lookup(cache_key key, time_point now, std::function<void(lookup_result)> done);
+  void store(cache_key key, cache_entry entry, std::function<void(status_result)> done = {});
+
  private:
   void loop();
   void post(std::function<void()> job);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -299,6 +300,31 @@ unseal_result open_sealed(const secret_key& key, std::string_view sealed,
   r.ok = true;
   r.plaintext = std::move(plain);
   return r;
+}
+
+std::string keyed_digest_hex(const secret_key& key, std::string_view data) {
+  // subkey = HMAC(key, label); digest = HMAC(subkey, data).
+  static const char label[] = "runner.cache.key-id.v1";
+  unsigned char subkey[EVP_MAX_MD_SIZE];
+  unsigned int sub_len = 0;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  bool ok = HMAC(EVP_sha256(), key.data(), static_cast<int>(secret_key_bytes),
+                 reinterpret_cast<const unsigned char*>(label), sizeof label - 1, subkey,
+                 &sub_len) != nullptr &&
+            HMAC(EVP_sha256(), subkey, static_cast<int>(sub_len),
+                 reinterpret_cast<const unsigned char*>(data.data()), data.size(), md,
+                 &md_len) != nullptr;
+  OPENSSL_cleanse(subkey, sizeof subkey);
+  if (!ok) return {};  // only if OpenSSL itself is broken; the caller reports it
+  static const char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * md_len);
+  for (unsigned int i = 0; i < md_len; ++i) {
+    out.push_back(hex[md[i] >> 4]);
+    out.push_back(hex[md[i] & 0xf]);
+  }
+  return out;
 }
 
 std::string binding(std::string_view cache_key, std::string_view output_name) {

@@ -69,6 +69,13 @@ struct unseal_result {
 unseal_result open_sealed(const secret_key& key, std::string_view sealed,
                         std::string_view associated_data);
 
+// A keyed digest of `data` as 64 lowercase hex digits: HMAC-SHA256 under a
+// subkey derived from `key` for this one purpose (the AES key itself is never
+// used with a second algorithm). Without the key file nobody can test guesses
+// against it, unlike a plain hash of a short secret. Used to file cache keys
+// that hold confidential values (cache_key.hpp). Empty only if OpenSSL fails.
+std::string keyed_digest_hex(const secret_key& key, std::string_view data);
+
 // Associated data for a cache value: binds the cache key and the output name.
 // Length-prefixed so that ("ab","c") and ("a","bc") differ.
 std::string binding(std::string_view cache_key, std::string_view output_name);
