@@ -39,9 +39,10 @@ struct forward_decl {
 };
 
 struct cache_decl {
-  std::string key;
-  duration ttl{0};
-  source_mark mark;
+  std::string key;                // may hold {{ .task.var }} templates
+  std::optional<duration> ttl;    // none: entries never expire (always > 0 when set)
+  source_mark mark;               // the `cache` key
+  source_mark key_mark;           // where the key's text starts, for template errors
 };
 
 struct retry_decl {

@@ -176,11 +176,22 @@ std::optional<cache_decl> read_cache(const yaml_field& f, yaml_reader& r) {
   for (const yaml_field& g : r.fields(f.value, kCacheFields, "`cache`")) {
     if (g.key == "key") {
       has_key = true;
-      if (auto v = r.scalar(g, "cache.key", "write `key: \"<what identifies the result>\"`"))
+      c.key_mark = g.value.is_null() ? g.mark : content_mark_of(g.value, r.text());
+      if (auto v = r.scalar(g, "cache.key", "write `key: \"<what identifies the result>\"`")) {
         c.key = *v;
+        if (v->empty())
+          r.error(g.mark, "`cache.key` is empty",
+                  "write what identifies the result, e.g. `key: \"build-{{ .checkout.sha }}\"`");
+      }
     } else if (g.key == "ttl") {
-      if (auto d = r.duration_value(g, "cache.ttl"))
-        c.ttl = *d;
+      if (auto d = r.duration_value(g, "cache.ttl")) {
+        if (d->count() == 0)
+          r.error(g.mark, "`cache.ttl` of 0 would keep nothing",
+                  "write how long a result stays valid, e.g. `ttl: 1h`, or leave `ttl` out to "
+                  "keep results until `runner cache clear`");
+        else
+          c.ttl = *d;
+      }
     }
   }
   if (!has_key)

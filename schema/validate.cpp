@@ -52,7 +52,6 @@ class checker {
     }
     check_cycles();
     check_forward_targets();
-    reject_caching();
     // A forwarded task's spec is checked where it runs: what it may leave out
     // (a vault task's url and credentials) depends on that runner's config.
     for (const task_decl& t : g_.tasks)
@@ -214,7 +213,7 @@ class checker {
       }
     }
     if (t.cache)
-      check_string(t, t.cache->key, t.cache->mark, false);
+      check_string(t, t.cache->key, t.cache->key_mark, true);
   }
 
   void check_cycles() {
@@ -297,13 +296,6 @@ class checker {
     for (const task_decl& t : g_.tasks)
       if (t.forward)
         check(*t.forward);
-  }
-
-  void reject_caching() {
-    for (const task_decl& t : g_.tasks)
-      if (t.cache)
-        error(t.cache->mark, "task caching is not supported yet by this runner",
-              "remove `cache`; the task then runs every time");
   }
 
   const task_group& g_;

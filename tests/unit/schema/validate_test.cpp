@@ -139,9 +139,9 @@ TEST(Validate, TemplateRefersToAVariableNotImported) {
   diagnostic block = find_one(ds, "refers to `baz.secret`");
   EXPECT_AT(block, 14, 16);
   EXPECT_EQ(block.hint, "add `imports: [{from: baz, variable: secret}]`");
-  // cache.key is checked too (and caching itself rejected).
+  // cache.key is checked too, at the template's own column.
   diagnostic cache = find_one(ds, "refers to `foo.password`");
-  EXPECT_AT(cache, 15, 5);
+  EXPECT_AT(cache, 15, 21);
 }
 
 TEST(Validate, MalformedTemplate) {
@@ -271,11 +271,47 @@ TEST(Validate, AForwardedTaskMayUseATypeOnlyItsRunnerKnows) {
   EXPECT_HAS(ds[0].message, "unknown task type `also_unknown`");
 }
 
-TEST(Validate, CachingIsNotSupportedYet) {
-  diagnostics ds = check("taskGroup:\n  - name: a\n    type: os_exec\n    cache: {key: k, ttl: 1h}\n");
-  diagnostic d = find_one(ds, "task caching is not supported yet by this runner");
-  EXPECT_AT(d, 4, 5);
-  EXPECT_HAS(d.hint, "remove `cache`");
+TEST(Validate, CacheWithATemplatedKeyAndATtlIsValid) {
+  diagnostics ds = check(R"(taskGroup:
+  - name: a
+    type: os_exec
+    exports: [{name: sha}]
+  - name: b
+    type: os_exec
+    imports: [{from: a, variable: sha}]
+    cache: {key: "build-{{ .a.sha }}", ttl: 1h}
+  - name: c
+    type: os_exec
+    cache: {key: forever}
+)");
+  EXPECT_TRUE(ds.empty()) << dump(ds);
+}
+
+TEST(Validate, CacheKeyMustNotBeEmpty) {
+  diagnostics ds = check("taskGroup:\n  - name: a\n    type: os_exec\n    cache: {key: \"\"}\n");
+  diagnostic d = find_one(ds, "`cache.key` is empty");
+  EXPECT_AT(d, 4, 18);
+  EXPECT_HAS(d.hint, "what identifies the result");
+}
+
+TEST(Validate, CacheTtlOfZeroIsRefusedWithTheWayToKeepForever) {
+  diagnostics ds = check("taskGroup:\n  - name: a\n    type: os_exec\n    cache: {key: k, ttl: 0s}\n");
+  diagnostic d = find_one(ds, "`cache.ttl` of 0 would keep nothing");
+  EXPECT_AT(d, 4, 26);
+  EXPECT_HAS(d.hint, "leave `ttl` out");
+}
+
+TEST(Validate, CacheKeyTemplateOnALaterLineOfABlockScalar) {
+  diagnostics ds = check(R"(taskGroup:
+  - name: a
+    type: os_exec
+    cache:
+      key: |
+        first
+        {{ .nope.x }}
+)");
+  diagnostic d = find_one(ds, "refers to `nope.x`");
+  EXPECT_AT(d, 7, 9);
 }
 
 TEST(Validate, NoCascadeFromNamesTheParserAlreadyReported) {
