@@ -125,8 +125,9 @@ std::string status_line(const observer_state& st, const task_report& r) {
     line += ": " + r.error;
   line += paint(st, "\x1b[0m");
   if (r.started_at_ms != 0)
-    line += " (" + (r.duration_ms < 1000 ? std::to_string(r.duration_ms) + "ms"
-                                         : seconds_text(std::chrono::milliseconds(r.duration_ms))) +
+    line += std::string(r.cached ? " (cached, " : " (") +
+            (r.duration_ms < 1000 ? std::to_string(r.duration_ms) + "ms"
+                                  : seconds_text(std::chrono::milliseconds(r.duration_ms))) +
             ")";
   return line;
 }

@@ -9,6 +9,7 @@
 
 #include <caf/all.hpp>
 
+#include "drivers/cache/cache_store.hpp"
 #include "drivers/driver.hpp"
 
 namespace runner {
@@ -131,6 +132,7 @@ using summary_atom = caf::atom_constant<caf::atom("summary")>;
 using describe_atom = caf::atom_constant<caf::atom("describe")>;
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using cache_atom = caf::atom_constant<caf::atom("cache")>;
 
 // Sees a group's progress: the CLI's live view / log printer.
 using observer_actor = caf::typed_actor<
@@ -170,6 +172,7 @@ using task_actor = caf::typed_actor<
     caf::reacts_to<finished_atom, driver_result>,
     caf::reacts_to<timeout_atom, int>,  // attempt
     caf::reacts_to<retry_atom>,
+    caf::reacts_to<cache_atom, cache::lookup_result>,  // the cache worker's answer
     caf::replies_to<describe_atom>::with<task_view>>;
 
 // Registers the types above with an actor system config.
@@ -178,5 +181,7 @@ void add_message_types(caf::actor_system_config& cfg);
 }  // namespace runner
 
 // Driver events only ever travel inside one process, from the reactor to a
-// task actor; they are never serialized.
+// task actor; they are never serialized. Nor are cache answers, from the
+// cache worker's thread to a task actor.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(runner::driver_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(runner::cache::lookup_result)

@@ -13,6 +13,10 @@
 
 namespace runner {
 
+namespace cache {
+class cache_worker;
+}
+
 struct run_context {
   std::shared_ptr<const task_group> group;
   const driver_registry* drivers = nullptr;
@@ -31,6 +35,9 @@ struct run_context {
   std::map<std::string, std::string> given_imports;
   // ... and how those tasks ended (task -> status), for `task.status`.
   std::map<std::string, std::string> given_statuses;
+  // The task cache (SPEC.md §7): one per process, shared by its groups; null
+  // means tasks with `cache` simply run. Outlives every actor that uses it.
+  cache::cache_worker* cache = nullptr;
 };
 
 int64_t now_ms();         // unix epoch ms

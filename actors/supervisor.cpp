@@ -111,8 +111,11 @@ const driver* local_driver(const supervisor_state& st, size_t i) {
 }
 
 bool needs_slot(const supervisor_state& st, size_t i, const driver* drv) {
-  if (st.ctx->group->tasks[i].when)
-    return false;  // its actor decides `when` first and asks for a slot only to run
+  const auto& task = st.ctx->group->tasks[i];
+  // Its actor decides `when` and asks the cache first, and asks for a slot
+  // only to run: a skipped task or a cache hit never waits for one.
+  if (task.when || (task.cache && st.ctx->cache))
+    return false;
   return drv && drv->process_backed();
 }
 

@@ -1,4 +1,6 @@
 #include "actors/task_actor.hpp"
+#include "actors/task_cache.hpp"
+#include "actors/task_exports.hpp"
 #include "actors/when_gate.hpp"
 
 #include <algorithm>
@@ -7,6 +9,9 @@
 #include <optional>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
+#include "drivers/cache/cache_worker.hpp"
 #include "drivers/line_buffer.hpp"
 #include "drivers/masker.hpp"
 #include "schema/duration.hpp"
@@ -82,7 +87,7 @@ json render_spec(const json& spec, const std::map<std::string, std::string>& imp
   return out;
 }
 
-enum class phase { waiting, queued, running, backing_off, done };
+enum class phase { waiting, checking_cache, queued, running, backing_off, done };
 
 struct task_state {
   task_actor_args args;
@@ -105,6 +110,10 @@ struct task_state {
   bool start_untold = false;  // this attempt runs, but no `started` went out yet
   task_report report;
   int64_t started_steady_ms = 0;
+  // Set once the cache was asked: a successful run is stored under it.
+  std::optional<cache::cache_key> cache_key;
+  int64_t lookup_started_ms = 0, lookup_started_steady_ms = 0;
+  cache::time_point attempt_started{};  // wall clock: a cache entry's age counts from it
   static inline const char* name = "task";
 };
 
@@ -174,6 +183,7 @@ void finish(self_ptr self, task_status status, std::string error = {}) {
 
 void launch(self_ptr self);
 void driver_finished(self_ptr self, driver_result res);
+void look_up(self_ptr self);
 
 int attempts_of(const task_decl& t) { return t.retry ? t.retry->attempts : 1; }
 
@@ -226,7 +236,57 @@ void deps_done(self_ptr self) {
       return;
     }
   }
+  if (st.decl->cache && st.args.ctx->cache && st.drv) {
+    look_up(self);
+    return;
+  }
   become_ready(self);
+}
+
+// Asks the cache before a run slot is taken: a hit never waits for one.
+void look_up(self_ptr self) {
+  auto& st = self->state;
+  st.cache_key = render_cache_key(*st.decl->cache, st.imports, st.secrets);
+  if (st.cache_key->rendered.empty()) {
+    spdlog::warn("task {}: its cache key `{}` is empty once rendered; it runs without the cache",
+                 st.decl->name, st.decl->cache->key);
+    st.cache_key.reset();
+    become_ready(self);
+    return;
+  }
+  st.at = phase::checking_cache;
+  st.lookup_started_ms = now_ms();
+  st.lookup_started_steady_ms = steady_ms();
+  st.args.ctx->cache->lookup(*st.cache_key, std::chrono::system_clock::now(),
+                             answer_to(self, *st.decl));
+}
+
+// A hit: the task does not run; its exports come from the entry.
+void serve_from_cache(self_ptr self, cache::cache_entry& entry) {
+  auto& st = self->state;
+  std::vector<std::string> sealed(entry.confidential.begin(), entry.confidential.end());
+  exports_result ex = collect_exports(*st.decl, entry.outputs, sealed, st.secrets);
+  if (!ex.missing.empty()) {  // answer_to() made such a hit a miss already
+    become_ready(self);
+    return;
+  }
+  auto& r = st.report;
+  r.exports = std::move(ex.exports);
+  r.cached = true;
+  r.started_at_ms = st.lookup_started_ms;
+  st.started_steady_ms = st.lookup_started_steady_ms;
+  finish(self, task_status::success);
+}
+
+// After a successful run; the store happens on the cache's thread, later.
+void keep_in_cache(self_ptr self) {
+  auto& st = self->state;
+  if (!st.cache_key || st.report.cached)
+    return;
+  st.args.ctx->cache->store(
+      *st.cache_key,
+      entry_of_run(*st.decl, st.args.ctx->group->id, st.report.exports, st.attempt_started),
+      log_store_failure(st.decl->name));
 }
 
 void launch(self_ptr self) {
@@ -238,6 +298,7 @@ void launch(self_ptr self) {
     r.started_at_ms = now_ms();
     st.started_steady_ms = steady_ms();
   }
+  st.attempt_started = std::chrono::system_clock::now();
   st.timed_out = false;
   st.out_lines.reset();
   st.err_lines.reset();
@@ -313,27 +374,14 @@ void on_finished(self_ptr self, driver_result res) {
     r.has_exit_code = false;
   }
   if (res.success && !st.timed_out) {
-    r.exports.clear();
-    for (auto& e : st.decl->exports) {
-      auto i = res.outputs.find(e.name);
-      if (i == res.outputs.end()) {
-        error = "export `" + e.name + "` was not produced: " + st.drv->output_hint(e.name);
-        break;
-      }
-      // An export that holds a confidential value it imported is confidential
-      // too, whatever the document says: otherwise the result (and every task
-      // that imports it) would show the secret.
-      bool holds_secret = !e.confidential && !st.secrets.empty() &&
-                          st.secrets.mask(i->second) != i->second;
-      holds_secret |= std::find(res.secret_outputs.begin(), res.secret_outputs.end(), e.name) !=
-                      res.secret_outputs.end();
-      r.exports.push_back({e.name, i->second, e.confidential || holds_secret,
-                           e.scope == export_scope::global});
-    }
-    if (error.empty()) {
+    exports_result ex = collect_exports(*st.decl, res.outputs, res.secret_outputs, st.secrets);
+    if (ex.missing.empty()) {
+      r.exports = std::move(ex.exports);
+      keep_in_cache(self);
       finish(self, task_status::success);
       return;
     }
+    error = "export `" + ex.missing + "` was not produced: " + st.drv->output_hint(ex.missing);
   }
   int attempts = attempts_of(*st.decl);
   if (r.attempts < attempts && !r.infrastructure) {
@@ -472,9 +520,19 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
         if (s.at == phase::backing_off)
           become_ready(self);
       },
+      [=](cache_atom, cache::lookup_result& res) {
+        auto& s = self->state;
+        if (s.at != phase::checking_cache)
+          return;
+        if (res.status == cache::lookup_status::hit)
+          serve_from_cache(self, res.entry);
+        else
+          become_ready(self);  // a miss, or a cache that cannot be used: logged already
+      },
       [=](describe_atom) {
         auto& s = self->state;
-        static const char* phases[] = {"waiting", "queued", "running", "backing_off", "done"};
+        static const char* phases[] = {"waiting", "checking_cache", "queued",
+                                       "running", "backing_off",    "done"};
         task_view v;
         v.name = s.decl->name;
         v.type = s.decl->type;
