@@ -31,8 +31,9 @@ void log_lookup(const std::string& task, const cache::lookup_result& r) {
   const std::string& key = r.entry.key;  // as filed: a confidential part is masked
   switch (r.status) {
     case cache::lookup_status::hit:
-      spdlog::info("task {}: result from the cache (key `{}`, stored {} ago by task {} of group {})",
-                   task, key, age_of(r.entry.created_at), r.entry.task, r.entry.group_id);
+      spdlog::info(
+          "task {}: result from the cache (key `{}`, stored {} ago by task {} of group {})", task,
+          key, age_of(r.entry.created_at), r.entry.task, r.entry.group_id);
       break;
     case cache::lookup_status::miss:
       if (r.reason.empty())
@@ -44,9 +45,9 @@ void log_lookup(const std::string& task, const cache::lookup_result& r) {
       break;
     case cache::lookup_status::error:
       if (first_time(r.reason))
-        spdlog::warn("the task cache cannot be used; tasks with `cache` run as if it were "
-                     "empty: {}",
-                     r.reason);
+        spdlog::warn("task {}: the task cache cannot be used, so it runs (as will later tasks "
+                     "that meet the same problem, without another warning): {}",
+                     task, r.reason);
       break;
   }
 }
@@ -57,12 +58,12 @@ cache::cache_key render_cache_key(const cache_decl& decl,
                                   const std::map<std::string, std::string>& imports,
                                   const masker& secrets) {
   cache::cache_key k;
-  k.rendered = decl.key.find("{{") == std::string::npos
-                   ? decl.key
-                   : render_templates(decl.key, [&](const std::string& task, const std::string& var) {
-                       auto i = imports.find(task + "." + var);
-                       return i == imports.end() ? std::string{} : i->second;
-                     });
+  auto lookup = [&](const std::string& task, const std::string& var) {
+    auto i = imports.find(task + "." + var);
+    return i == imports.end() ? std::string{} : i->second;
+  };
+  k.rendered =
+      decl.key.find("{{") == std::string::npos ? decl.key : render_templates(decl.key, lookup);
   k.masked = secrets.empty() ? k.rendered : secrets.mask(k.rendered);
   return k;
 }

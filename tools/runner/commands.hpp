@@ -1,6 +1,7 @@
 #pragma once
 // The `runner` subcommands. Each returns the process exit code (SPEC.md §5).
 #include <string>
+#include <vector>
 
 #include "drivers/limits.hpp"
 
@@ -32,9 +33,19 @@ struct serve_options {
   bool log_level_given = false;  // --log-level/--log-format beat the config's `log`
 };
 
+// `runner cache list|clear|prune` (SPEC.md §7).
+struct cache_options {
+  std::string action;             // list | clear | prune
+  std::string config;             // the cache of this node config's state_dir
+  std::string state_dir;          // or of this directory (default: default_state_dir())
+  std::string output = "text";    // list: text | json
+  std::vector<std::string> keys;  // clear: only these entries (default: all)
+};
+
 int run_command(const run_options& opts);
 int serve_command(const serve_options& opts);
 int validate_command(const std::string& file);
 int graph_command(const std::string& file, const std::string& format);
+int cache_command(const cache_options& opts);
 
 }  // namespace runner

@@ -1,4 +1,4 @@
-// `runner`: run, validate and draw task groups.
+// `runner`: run, validate and draw task groups; serve as a mesh node; manage the task cache.
 #include <CLI/CLI.hpp>
 
 #include <malloc.h>
@@ -70,6 +70,26 @@ int main(int argc, char** argv) {
   graph_cmd->add_option("--format", graph_format, "dot or mermaid")
       ->check(CLI::IsMember({"dot", "mermaid"}));
 
+  runner::cache_options cache;
+  auto* cache_cmd = app.add_subcommand("cache", "the task cache: list, clear or prune its entries");
+  cache_cmd->require_subcommand(1);
+  auto cache_action = [&](const char* name, const char* what) {
+    auto* sub = cache_cmd->add_subcommand(name, what);
+    auto* config =
+        sub->add_option("--config", cache.config, "the cache of this node config's state_dir");
+    sub->add_option("--state-dir", cache.state_dir,
+                    "the cache in this directory (default $XDG_STATE_HOME/runner)")
+        ->excludes(config);
+    sub->callback([&cache, name] { cache.action = name; });
+    return sub;
+  };
+  cache_action("list", "show keys, tasks, ages and expiry (never values)")
+      ->add_option("--output", cache.output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  cache_action("clear", "remove every entry, or the entries named")
+      ->add_option("key", cache.keys, "keys as `runner cache list` shows them");
+  cache_action("prune", "remove expired entries");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -88,6 +108,8 @@ int main(int argc, char** argv) {
       return runner::serve_command(serve);
     if (*validate_cmd)
       return runner::validate_command(check_file);
+    if (*cache_cmd)
+      return runner::cache_command(cache);
     return runner::graph_command(graph_file, graph_format);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "runner: internal error: %s\n", e.what());

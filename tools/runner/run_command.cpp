@@ -24,6 +24,7 @@
 #include "schema/validate.hpp"
 #include "net/mesh_setup.hpp"
 #include "net/transport.hpp"
+#include "tools/runner/cache_setup.hpp"
 #include "tools/runner/commands.hpp"
 #include "tools/runner/drivers_setup.hpp"
 
@@ -265,6 +266,10 @@ int run_command(const run_options& opts) {
                       : configured      ? configured
                                         : std::max(1u, std::thread::hardware_concurrency());
   ctx->observer = start_observer(sys, opts, ctx->group->tasks.size());
+  // Declared after the actor system and the mesh guard, so it is destroyed
+  // before them: its last stores finish while both still exist.
+  auto task_cache = task_cache_for(*ctx->group, state_dir_of(mesh ? &mesh->config : nullptr));
+  ctx->cache = task_cache.get();
   if (rt) {
     ctx->forwarder = rt->forwarder.get();
     // Connect to the peers the group forwards to while the first tasks

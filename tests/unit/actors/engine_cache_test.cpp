@@ -189,7 +189,8 @@ const variable* exported(const task_report& r, const std::string& name) {
 // build (cached) -> use, which imports build.artifact.
 task_group build_and_use(const std::string& artifact = "app-1.tar") {
   task_group g;
-  auto build = task("build", {{"out", {{"artifact", artifact}, {"token", "tok-SECRET"}}}}, "build-v1");
+  auto build =
+      task("build", {{"out", {{"artifact", artifact}, {"token", "tok-SECRET"}}}}, "build-v1");
   build.exports = {{"artifact", false, export_scope::global, {}},
                    {"token", true, export_scope::global, {}}};
   auto use = task("use", {{"got", "{{ .build.artifact }}"}});
