@@ -3,8 +3,9 @@
 // imports, expired entries run again, confidential values are sealed at rest,
 // damaged files give a warning or an error and never a wrong value, several
 // runners share one state directory, and `runner cache` shows no values.
-// Every test has its own state directory (XDG_STATE_HOME); nothing sleeps to
-// wait for another process.
+// A task forwarded on its own is cached by the runner that forwards it. Every
+// test has its own state directory (XDG_STATE_HOME, or a config's state_dir);
+// nothing sleeps to wait for another process.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@
 #include <memory>
 #include <set>
 
-#include "harness.hpp"
+#include "mesh_harness.hpp"
 
 namespace runner::test {
 
@@ -428,6 +429,46 @@ TEST_F(Cache, SeveralRunnersShareOneStateDirectoryAtOnce) {
   }
   auto listed = parse_json(cache({"list", "--output", "json"}).out);
   EXPECT_EQ(listed["entries"].size(), static_cast<size_t>(5 + 5 * n));
+}
+
+TEST_F(Cache, ATaskForwardedOnItsOwnIsCachedByTheRunnerThatForwardsIt) {
+  mesh_dir m;
+  node_process b(m.config("node-b", "accept:\n  - {from: \"*\", task_types: [os_exec]}\n"));
+  ASSERT_TRUE(b.started()) << b.output();
+  std::string state = tmp.file("state-a");
+  auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\nstate_dir: " + state + "\n",
+                    false);
+  auto group = tmp.write("fwd.yaml", R"(taskGroup:
+  - name: remote
+    type: os_exec
+    forward: {to: node-b}
+    cache: {key: remote-v1}
+    spec:
+      command: |
+        echo ran >> )" + tmp.file("remote.count") + R"(
+        echo "token=tok-S3CR3T-remote" >> "$OUTPUT_FILE"
+    exports: [{name: token, confidential: true}]
+  - name: here
+    type: os_exec
+    imports: [{from: remote, variable: token}]
+    spec: {command: 'echo "{{ .remote.token }}" > )" + tmp.file("got.txt") + R"('}
+)");
+  auto first = run_runner({"run", group, "--config", a, "--output", "json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err << b.output();
+  EXPECT_EQ(parse_json(first.out)["results"]["remote"]["runner"], "node-b");
+  std::filesystem::remove(tmp.file("got.txt"));
+
+  auto second = run_runner({"run", group, "--config", a, "--output", "json"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  auto j = parse_json(second.out);
+  EXPECT_EQ(j["results"]["remote"]["cached"], true) << second.out;
+  EXPECT_EQ(j["results"]["remote"]["runner"], "node-a") << "served from node-a's cache";
+  EXPECT_EQ(runs("remote.count"), 1u) << "a hit is not forwarded";
+  EXPECT_EQ(read_file(tmp.file("got.txt")), "tok-S3CR3T-remote\n");
+  std::string bytes = read_file(state + "/cache.db") + read_file(state + "/cache.db-wal");
+  ASSERT_FALSE(bytes.empty()) << "the cache is in the config's state_dir";
+  EXPECT_EQ(bytes.find("S3CR3T"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(db())) << "not in the default state directory";
 }
 
 }  // namespace runner::test
