@@ -132,6 +132,8 @@ using summary_atom = caf::atom_constant<caf::atom("summary")>;
 using describe_atom = caf::atom_constant<caf::atom("describe")>;
 using write_atom = caf::atom_constant<caf::atom("write")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+// Suspends (true) or resumes (false) a running task, from runnerctl.
+using pause_atom = caf::atom_constant<caf::atom("pause")>;
 using cache_atom = caf::atom_constant<caf::atom("cache")>;
 
 // Sees a group's progress: the CLI's live view / log printer.
@@ -156,7 +158,9 @@ using supervisor_actor = caf::typed_actor<
     caf::reacts_to<release_atom>,
     caf::reacts_to<task_report>,
     caf::reacts_to<cancel_atom>,
-    caf::replies_to<describe_atom>::with<std::vector<task_view>>>;
+    caf::replies_to<describe_atom>::with<std::vector<task_view>>,
+    // task (empty: the only running one), pause? -> error, what was done
+    caf::replies_to<pause_atom, std::string, bool>::with<std::string, std::string>>;
 
 // A node's run slots, shared by its supervisors (see slot_pool.hpp).
 using slot_pool_actor = caf::typed_actor<
@@ -173,7 +177,8 @@ using task_actor = caf::typed_actor<
     caf::reacts_to<timeout_atom, int>,  // attempt
     caf::reacts_to<retry_atom>,
     caf::reacts_to<cache_atom, cache::lookup_result>,  // the cache worker's answer
-    caf::replies_to<describe_atom>::with<task_view>>;
+    caf::replies_to<describe_atom>::with<task_view>,
+    caf::replies_to<pause_atom, bool>::with<std::string, std::string>>;  // error, done
 
 // Registers the types above with an actor system config.
 void add_message_types(caf::actor_system_config& cfg);

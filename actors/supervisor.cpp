@@ -1,5 +1,6 @@
 #include "actors/supervisor.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <variant>
 
@@ -378,6 +379,29 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
         if (*asked == 0)
           p.deliver(std::move(*views));
         return p;
+      },
+      [=](pause_atom, std::string& task, bool pause) -> caf::result<std::string, std::string> {
+        auto& s = self->state;
+        const auto& tasks = s.ctx->group->tasks;
+        std::vector<size_t> running;
+        for (size_t i = 0; i < s.live.size(); ++i)
+          if (s.live[i] && (task.empty() || tasks[i].name == task))
+            running.push_back(i);
+        if (running.size() == 1)
+          return self->delegate(s.live[running.front()], pause_atom::value, pause);
+        if (!task.empty()) {
+          bool exists = std::any_of(tasks.begin(), tasks.end(),
+                                    [&](const task_decl& t) { return t.name == task; });
+          return {exists ? "task `" + task + "` is not running"
+                         : "group `" + s.ctx->group->id + "` has no task `" + task + "`",
+                  ""};
+        }
+        std::string names;
+        for (size_t i : running)
+          names += (names.empty() ? "`" : ", `") + tasks[i].name + "`";
+        return {running.empty() ? "group `" + s.ctx->group->id + "` has no running task"
+                                : "name the task: " + names + " are running",
+                ""};
       },
       [=](cancel_atom) {
         auto& s = self->state;

@@ -370,7 +370,10 @@ void on_finished(self_ptr self, driver_result res) {
   if (!res.stopped)
     st.timed_out = false;
   if (st.timed_out) {
-    error = "timed out after " + format_duration(*st.decl->timeout);
+    // What went wrong on the runner's side while stopping it (a driver that
+    // did not answer) is worth more than the bare timeout.
+    std::string also = res.infrastructure && !error.empty() ? "; " + error : "";
+    error = "timed out after " + format_duration(*st.decl->timeout) + also;
     r.has_exit_code = false;
   }
   if (res.success && !st.timed_out) {
@@ -528,6 +531,15 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
           serve_from_cache(self, res.entry);
         else
           become_ready(self);  // a miss, or a cache that cannot be used: logged already
+      },
+      [=](pause_atom, bool pause) -> caf::result<std::string, std::string> {
+        auto& s = self->state;
+        const std::string what = pause ? "pause" : "resume";
+        if (s.at != phase::running)
+          return {"task `" + s.decl->name + "` is not running, nothing to " + what, ""};
+        if (auto why = s.handle->pause(pause); !why.empty())
+          return {"cannot " + what + " task `" + s.decl->name + "`: " + why, ""};
+        return {"", (pause ? "pausing task `" : "resuming task `") + s.decl->name + "`"};
       },
       [=](describe_atom) {
         auto& s = self->state;

@@ -63,6 +63,13 @@ class running_task {
  public:
   virtual ~running_task() = default;
   virtual void stop(stop_reason why) = 0;
+  // Suspends (`pause` true) or resumes the task, from runnerctl. Thread-safe.
+  // Returns why it cannot, empty when the request is on its way. A paused
+  // task's timeout keeps running.
+  virtual std::string pause(bool pause) {
+    (void)pause;
+    return "its task type cannot be paused";
+  }
 };
 
 class driver {

@@ -154,6 +154,17 @@ class exec_handle : public running_task {
     });
   }
 
+  // SIGSTOP/SIGCONT to the task's processes, as a shell's job control does.
+  std::string pause(bool pause) override {
+    auto st = state_;
+    auto& r = reactor_;
+    reactor_.post([&r, st, pause] {
+      if (st->started && !st->stop_requested)
+        r.suspend(st->id, pause);
+    });
+    return {};
+  }
+
  private:
   reactor& reactor_;
   std::shared_ptr<exec_state> state_;

@@ -319,6 +319,14 @@ void reactor::signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled) 
   }
 }
 
+void reactor::suspend(process_id id, bool stop) {
+  post([this, id, stop] {
+    auto i = procs_.find(id);
+    if (i != procs_.end() && !i->second->reaped)
+      signal_tree(i->second->pid, stop ? SIGSTOP : SIGCONT, nullptr);
+  });
+}
+
 void reactor::terminate(process_id id, std::chrono::milliseconds grace) {
   post([this, id, grace] {
     auto i = procs_.find(id);
@@ -327,6 +335,8 @@ void reactor::terminate(process_id id, std::chrono::milliseconds grace) {
     pid_t root = i->second->pid;
     std::vector<pid_t> signalled;
     signal_tree(root, SIGTERM, &signalled);
+    // A stopped (paused) process would hold SIGTERM until SIGKILL.
+    signal_tree(root, SIGCONT, nullptr);
     // Held as pidfds, not pids: by the time the grace period is over a pid
     // may belong to another process, and SIGKILL must not reach it.
     auto handles = std::make_shared<std::vector<int>>();
@@ -471,7 +481,9 @@ void reactor::read_pipe(int fd, bool drain) {
       continue;
     }
     if (n == 0) {
+      auto listener = p.listener;
       close_pipe(fd);
+      listener->on_closed(stream);
       finish_if_done(owner);
     }
     break;  // EAGAIN or error: wait for the next event

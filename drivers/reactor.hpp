@@ -53,6 +53,9 @@ class process_listener {
  public:
   virtual ~process_listener() = default;
   virtual void on_output(stream_kind stream, std::string_view data) = 0;
+  // A pipe reached its end, which may come long before the exit (a child that
+  // closed its stdout but runs on).
+  virtual void on_closed(stream_kind stream) { (void)stream; }
   // After the process was reaped and what it wrote before exiting was read.
   virtual void on_exit(const process_exit& how) = 0;
 };
@@ -95,6 +98,10 @@ class reactor {
   // number of such signals received so far; signals that came before the
   // handler was set are replayed to it.
   void on_signal(std::function<void(int signo, int count)> handler);
+
+  // Thread-safe. SIGSTOP (`stop`) or SIGCONT to the process, its group and all
+  // its descendants.
+  void suspend(process_id id, bool stop);
 
   // Reactor thread only: SIGKILL to every descendant of the runner, now.
   void kill_all();

@@ -46,6 +46,25 @@ std::string authenticate(self_ptr self, const credential& cred, const std::strin
   return check.name;
 }
 
+// The run `id` if `who` may control it (`verb`: cancel, pause, resume): its
+// submitter may control its own work, and the node's own identity (an
+// operator with the node's certificate) anything. Else null and `error`.
+run_entry* controlled_entry(self_ptr self, const std::string& who, const std::string& id,
+                            const char* verb, std::string& error) {
+  auto i = self->state.running.find(id);
+  if (i == self->state.running.end()) {
+    error = "node `" + my_name(self) + "` runs nothing with id `" + id + "`";
+    return nullptr;
+  }
+  if (who != i->second.view.submitter && who != my_name(self)) {
+    error = "node `" + my_name(self) + "` refuses to let `" + who + "` " + verb + " `" + id +
+            "`: only its submitter `" + i->second.view.submitter +
+            "` or the node's own identity may";
+    return nullptr;
+  }
+  return &i->second;
+}
+
 }  // namespace
 }  // namespace node_detail
 
@@ -180,23 +199,44 @@ node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_env> en
           std::string who = authenticate(self, cred, request_hash(self->system(), req), r.error);
           if (who.empty())
             return r;
-          auto i = self->state.running.find(req.id);
-          if (i == self->state.running.end()) {
-            r.error = "node `" + my_name(self) + "` runs nothing with id `" + req.id + "`";
+          auto* e = controlled_entry(self, who, req.id, "cancel", r.error);
+          if (!e)
             return r;
-          }
-          // The submitter may cancel its own work; the node's own identity
-          // (an operator with the node's certificate) may cancel anything.
-          if (who != i->second.view.submitter && who != my_name(self)) {
-            r.error = "node `" + my_name(self) + "` refuses to let `" + who + "` cancel `" +
-                      req.id + "`: only its submitter `" + i->second.view.submitter +
-                      "` or the node's own identity may";
-            return r;
-          }
           spdlog::warn("{} cancels {}", who, req.id);
-          cancel_entry(self, i->second);
-          r.message = "cancelling " + i->second.view.kind + " " + req.id;
+          cancel_entry(self, *e);
+          r.message = "cancelling " + e->view.kind + " " + req.id;
           return r;
+        },
+        [=](pause_atom, const credential& cred,
+            pause_request& req) -> caf::typed_response_promise<admin_reply> {
+          auto p = self->make_response_promise<admin_reply>();
+          admin_reply r;
+          std::string who = authenticate(self, cred, request_hash(self->system(), req), r.error);
+          const char* verb = req.pause ? "pause" : "resume";
+          auto* e = who.empty() ? nullptr : controlled_entry(self, who, req.id, verb, r.error);
+          if (!e)
+            return p.deliver(std::move(r)), p;
+          if (!e->supervisor) {
+            r.error = "`" + req.id + "` runs on another node, which `" + my_name(self) +
+                      "` only relays to: " + verb + " it there";
+            return p.deliver(std::move(r)), p;
+          }
+          spdlog::info("{}: {} {} {}", who, verb, req.id, req.task);
+          self->request(e->supervisor, caf::infinite, pause_atom::value, req.task, req.pause)
+              .then(
+                  [=](std::string& error, std::string& done) mutable {
+                    admin_reply a;
+                    a.error = std::move(error);
+                    a.message = std::move(done);
+                    p.deliver(std::move(a));
+                  },
+                  [=](caf::error&) mutable {
+                    admin_reply a;
+                    a.error = "`" + req.id + "` ended before it could be " +
+                              (req.pause ? "paused" : "resumed");
+                    p.deliver(std::move(a));
+                  });
+          return p;
         },
         [=](admin_atom, const credential& cred,
             admin_request& req) -> caf::typed_response_promise<admin_reply> {

@@ -22,6 +22,9 @@ struct node_env {
   std::shared_ptr<const tls_identity> identity;  // null with `tls: off`
   std::shared_ptr<const trust_store> trust;      // null with `tls: off`
   const driver_registry* drivers = nullptr;
+  // Answers once the external drivers said which types they serve
+  // (actors/type_learner.hpp); null when the config has no `drivers`.
+  caf::actor type_learner;
   driver* forwarder = nullptr;                   // for tasks forwarded on from here
   std::shared_ptr<const call_env> calls;
   output_limits limits;

@@ -41,10 +41,14 @@ void remember(self_ptr self, const std::string& id, task_status status,
               std::vector<task_view> tasks);
 void cancel_entry(self_ptr self, run_entry& e);
 
+// `types_learned`: the external drivers have been asked for their task types
+// (which happens, once, the first time work names a type this node lacks).
 void run_task_here(self_ptr self, const std::string& who, task_request req,
-                   progress_actor endpoint, caf::typed_response_promise<task_outcome> p);
+                   progress_actor endpoint, caf::typed_response_promise<task_outcome> p,
+                   bool types_learned = false);
 void run_group_here(self_ptr self, const std::string& who, group_request req,
-                    progress_actor endpoint, caf::typed_response_promise<group_outcome> p);
+                    progress_actor endpoint, caf::typed_response_promise<group_outcome> p,
+                    bool types_learned = false);
 // Passes a request on towards its destination with a call of this node's own.
 void relay_task(self_ptr self, const std::string& who, task_request req, progress_actor endpoint,
                 caf::typed_response_promise<task_outcome> p);

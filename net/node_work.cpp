@@ -5,6 +5,7 @@
 #include "actors/supervisor.hpp"
 #include "net/progress_relay.hpp"
 #include "schema/diagnostic.hpp"
+#include "actors/type_learner.hpp"
 #include "schema/validate.hpp"
 
 namespace runner::node_detail {
@@ -174,8 +175,16 @@ run_entry& enter(self_ptr self, const std::string& id, const std::string& kind,
 // --- one task, forwarded here ----------------------------------------------
 
 void run_task_here(self_ptr self, const std::string& who, task_request req,
-                   progress_actor endpoint, caf::typed_response_promise<task_outcome> p) {
+                   progress_actor endpoint, caf::typed_response_promise<task_outcome> p,
+                   bool types_learned) {
   auto& env = *self->state.env;
+  if (!types_learned && env.type_learner && !env.drivers->has(req.type)) {
+    self->request(env.type_learner, caf::infinite, learn_atom::value)
+        .then([=](learned_atom) mutable {
+          run_task_here(self, who, std::move(req), endpoint, p, true);
+        });
+    return;
+  }
   auto fail = [&](std::string error) {
     task_outcome o;
     o.error = std::move(error);
@@ -243,14 +252,23 @@ void run_task_here(self_ptr self, const std::string& who, task_request req,
 // --- a whole group, forwarded here ------------------------------------------
 
 void run_group_here(self_ptr self, const std::string& who, group_request req,
-                    progress_actor endpoint, caf::typed_response_promise<group_outcome> p) {
+                    progress_actor endpoint, caf::typed_response_promise<group_outcome> p,
+                    bool types_learned) {
   auto& env = *self->state.env;
   // The group is here now: its own `forward:` (which made the submitter send
   // it) must not switch off this node's check of its task types.
   auto parsed = parse_task_group(req.document, req.file);
   if (parsed.group)
     parsed.group->forward.reset();
-  auto checked = check_parsed(std::move(parsed), *env.drivers);
+  type_probe types(*env.drivers);
+  auto checked = check_parsed(std::move(parsed), types);
+  if (!checked.group && types.missed() && !types_learned && env.type_learner) {
+    self->request(env.type_learner, caf::infinite, learn_atom::value)
+        .then([=](learned_atom) mutable {
+          run_group_here(self, who, std::move(req), endpoint, p, true);
+        });
+    return;
+  }
   if (!checked.group) {
     group_outcome o;
     o.invalid = true;

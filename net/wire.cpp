@@ -18,6 +18,7 @@ void add_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<group_request>("runner::group_request");
   cfg.add_message_type<group_outcome>("runner::group_outcome");
   cfg.add_message_type<cancel_request>("runner::cancel_request");
+  cfg.add_message_type<pause_request>("runner::pause_request");
   cfg.add_message_type<group_view>("runner::group_view");
   cfg.add_message_type<std::vector<group_view>>("std::vector<runner::group_view>");
   cfg.add_message_type<peer_view>("runner::peer_view");
@@ -65,6 +66,10 @@ std::string request_hash(caf::actor_system& sys, const group_request& r) {
 }
 std::string request_hash(caf::actor_system& sys, const cancel_request& r) {
   return hash_of(sys, "cancel_request", r);
+}
+
+std::string request_hash(caf::actor_system& sys, const pause_request& r) {
+  return hash_of(sys, "pause_request", r);
 }
 std::string request_hash(caf::actor_system& sys, const admin_request& r) {
   return hash_of(sys, "admin_request", r);

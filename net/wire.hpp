@@ -145,6 +145,19 @@ typename Inspector::result_type inspect(Inspector& f, cancel_request& x) {
   return f(caf::meta::type_name("cancel_request"), x.id);
 }
 
+// Suspends or resumes a running task of what this submitter asked the node to
+// run (runnerctl pause/resume); the task's driver must be able to.
+struct pause_request {
+  std::string id;    // a group id or a forwarded task's run id
+  std::string task;  // empty: the only running task
+  bool pause = true; // false: resume
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pause_request& x) {
+  return f(caf::meta::type_name("pause_request"), x.id, x.task, x.pause);
+}
+
 // --- what runnerctl reads -------------------------------------------------
 
 struct group_view {
@@ -265,6 +278,7 @@ using node_actor = caf::typed_actor<
     caf::replies_to<run_task_atom, credential, task_request, progress_actor>::with<task_outcome>,
     caf::replies_to<run_group_atom, credential, group_request, progress_actor>::with<group_outcome>,
     caf::replies_to<cancel_atom, credential, cancel_request>::with<admin_reply>,
+    caf::replies_to<pause_atom, credential, pause_request>::with<admin_reply>,
     caf::replies_to<admin_atom, credential, admin_request>::with<admin_reply>>;
 
 // Every actor whose handle crosses the wire can be sent anything by any peer
@@ -281,6 +295,7 @@ void add_wire_types(caf::actor_system_config& cfg);
 std::string request_hash(caf::actor_system& sys, const task_request& r);
 std::string request_hash(caf::actor_system& sys, const group_request& r);
 std::string request_hash(caf::actor_system& sys, const cancel_request& r);
+std::string request_hash(caf::actor_system& sys, const pause_request& r);
 std::string request_hash(caf::actor_system& sys, const admin_request& r);
 
 }  // namespace runner

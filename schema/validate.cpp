@@ -89,9 +89,11 @@ class checker {
       return;  // the runner it is forwarded to knows its own types and checks them
     std::vector<std::string> known = types_.names();
     std::sort(known.begin(), known.end());
+    std::string note = types_.unknown_type_note();
     error(t.type_mark, "unknown task type `" + t.type + "`",
-          known.empty() ? "this runner knows no task types"
-                        : did_you_mean(t.type, known) + "known types: " + quoted_list(known));
+          (known.empty() ? "this runner knows no task types"
+                         : did_you_mean(t.type, known) + "known types: " + quoted_list(known)) +
+              (note.empty() ? "" : "; " + note));
   }
 
   // Names that break the pattern were reported by the parser; looking them up

@@ -15,6 +15,8 @@ class task_type_catalog {
   virtual ~task_type_catalog() = default;
   virtual bool has(const std::string& type) const = 0;
   virtual std::vector<std::string> names() const = 0;
+  // Said with an unknown task type: e.g. why a configured driver serves none.
+  virtual std::string unknown_type_note() const { return {}; }
   // Appends problems in task.spec (unknown fields, wrong kinds, missing inputs).
   virtual void check_spec(const task_decl& task, const std::string& file,
                           diagnostics& out) const = 0;

@@ -131,6 +131,8 @@ decoded_message decode_driver_line(std::string_view line, size_t max_bytes) {
     return out;
   }
   const std::string type = j["type"].get<std::string>();
+  if (j.contains("id") && j["id"].is_string())
+    out.id = j["id"].get<std::string>();
   fields f(j, type.c_str());
   if (type == "handshake") {
     handshake_reply h;

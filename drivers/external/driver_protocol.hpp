@@ -98,6 +98,9 @@ struct decoded_message {
   // it (it may hold a secret) — its length, the JSON error's position, the
   // field at fault.
   std::string error;
+  // When there is no message but the line was an object with a string `id`:
+  // that id, so a malformed message about one task fails only that task.
+  std::string id;
 };
 
 // `max_bytes`: a longer line is refused before it is parsed.

@@ -44,7 +44,8 @@ struct cache_options {
 
 int run_command(const run_options& opts);
 int serve_command(const serve_options& opts);
-int validate_command(const std::string& file);
+// `config`: a node config whose `drivers` may serve the group's types (optional).
+int validate_command(const std::string& file, const std::string& config);
 int graph_command(const std::string& file, const std::string& format);
 int cache_command(const cache_options& opts);
 

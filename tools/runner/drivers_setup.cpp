@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "actors/type_learner.hpp"
 #include "drivers/expression_evaluation.hpp"
 #include "drivers/github_action/github_action_driver.hpp"
 #include "drivers/os_exec.hpp"
@@ -50,6 +51,29 @@ std::unique_ptr<driver_registry> builtin_drivers(reactor& r, std::chrono::millis
   }
   reg->add(std::make_shared<gh::github_action_driver>(r, grace, std::move(actions)));
   return reg;
+}
+
+checked_group validate_learning_types(const std::string& path, const driver_registry& registry,
+                                      ext::external_drivers& externals) {
+  type_probe types(registry);
+  auto checked = load_and_validate(path, types);
+  if (checked.group || !types.missed() || externals.learned())
+    return checked;
+  externals.learn_and_wait();
+  return load_and_validate(path, registry);
+}
+
+std::unique_ptr<ext::external_drivers> external_drivers_of(reactor& r, driver_registry& registry,
+                                                           std::chrono::milliseconds grace,
+                                                           const node_config* config) {
+  ext::driver_settings settings;
+  settings.grace = grace;
+  std::vector<driver_config> drivers;
+  if (config) {
+    settings.runner_name = config->name;
+    drivers = config->drivers;
+  }
+  return std::make_unique<ext::external_drivers>(r, registry, drivers, settings);
 }
 
 }  // namespace runner

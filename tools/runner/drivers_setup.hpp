@@ -5,6 +5,7 @@
 
 #include "config/node_config.hpp"
 #include "drivers/reactor.hpp"
+#include "drivers/external/external_drivers.hpp"
 #include "drivers/registry.hpp"
 
 namespace runner {
@@ -13,5 +14,18 @@ namespace runner {
 // state directory); without it vault tasks need their own url and credentials.
 std::unique_ptr<driver_registry> builtin_drivers(reactor& r, std::chrono::milliseconds grace,
                                                  const node_config* config = nullptr);
+
+// The config's `drivers:` (none without a config), started on first use;
+// their types join `registry` then.
+std::unique_ptr<ext::external_drivers> external_drivers_of(reactor& r, driver_registry& registry,
+                                                           std::chrono::milliseconds grace,
+                                                           const node_config* config);
+
+// Validates the group at `path` against `registry`. When it names a type
+// nothing serves yet and drivers are configured, that is their first use:
+// starts them, waits for their handshakes (blocking: not on an actor thread)
+// and validates again.
+checked_group validate_learning_types(const std::string& path, const driver_registry& registry,
+                                      ext::external_drivers& externals);
 
 }  // namespace runner

@@ -1,6 +1,7 @@
 // `runner validate` and `runner graph`: look at a group without running it.
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "drivers/os_exec.hpp"
 #include "drivers/registry.hpp"
@@ -24,10 +25,27 @@ bool print_problems(const diagnostics& problems) {
 
 }  // namespace
 
-int validate_command(const std::string& file) {
+int validate_command(const std::string& file, const std::string& config_file) {
+  std::optional<node_config> config;
+  if (!config_file.empty()) {
+    auto loaded = load_node_config(config_file);
+    if (!loaded.config) {
+      for (auto& d : loaded.problems)
+        std::fputs(format_diagnostic(d).c_str(), stderr);
+      return exit_invalid_input;
+    }
+    config = std::move(loaded.config);
+  }
+  const auto grace = std::chrono::seconds(10);
   reactor r;
-  auto drivers = builtin_drivers(r, std::chrono::seconds(10));
-  auto checked = load_and_validate(file, *drivers);
+  const node_config* c = config ? &*config : nullptr;
+  auto drivers = builtin_drivers(r, grace, c);
+  auto externals = external_drivers_of(r, *drivers, grace, c);
+  auto checked = validate_learning_types(file, *drivers, *externals);
+  if (externals->started()) {  // asked for their types only: done with them
+    externals->shutdown(grace);
+    r.shutdown(grace);
+  }
   if (print_problems(checked.problems))
     return exit_invalid_input;
   std::printf("%s: ok (%zu tasks)\n", file.c_str(), checked.group->tasks.size());

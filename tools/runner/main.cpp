@@ -60,9 +60,11 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--grace", serve.grace,
                         "time a stopped task gets between SIGTERM and SIGKILL (default 10s)");
 
-  std::string check_file;
+  std::string check_file, check_config;
   auto* validate_cmd = app.add_subcommand("validate", "check a task group; exit 2 on problems");
   validate_cmd->add_option("file", check_file, "task group YAML or JSON")->required();
+  validate_cmd->add_option("--config", check_config,
+                           "runner config whose external drivers' task types count as known");
 
   std::string graph_file, graph_format = "dot";
   auto* graph_cmd = app.add_subcommand("graph", "print the task DAG");
@@ -107,7 +109,7 @@ int main(int argc, char** argv) {
     if (*serve_cmd)
       return runner::serve_command(serve);
     if (*validate_cmd)
-      return runner::validate_command(check_file);
+      return runner::validate_command(check_file, check_config);
     if (*cache_cmd)
       return runner::cache_command(cache);
     return runner::graph_command(graph_file, graph_format);

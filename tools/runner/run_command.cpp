@@ -203,8 +203,22 @@ int run_command(const run_options& opts) {
 
   reactor react;
   auto drivers = builtin_drivers(react, *grace, mesh ? &mesh->config : nullptr);
+  auto externals = external_drivers_of(react, *drivers, *grace, mesh ? &mesh->config : nullptr);
+  // Drivers started for this run end with it, also when it ends early (an
+  // invalid group); the normal way out ends them before the leftover sweep.
+  struct end_drivers {
+    ext::external_drivers& externals;
+    reactor& react;
+    std::chrono::milliseconds grace;
+    ~end_drivers() {
+      if (externals.started()) {
+        externals.shutdown(grace);
+        react.shutdown(grace);
+      }
+    }
+  } end_drivers_guard{*externals, react, *grace};
   remote_types any_type(*drivers);
-  auto checked = opts.to.empty() ? load_and_validate(opts.file, *drivers)
+  auto checked = opts.to.empty() ? validate_learning_types(opts.file, *drivers, *externals)
                                  : load_and_validate(opts.file, any_type);
   if (!checked.group) {
     for (auto& d : checked.problems)
@@ -318,6 +332,7 @@ int run_command(const run_options& opts) {
                 self_usage.ru_stime.tv_usec);
 
   // Whatever the tasks left running in the background ends with the group.
+  externals->shutdown(*grace);
   size_t leftovers = react.shutdown(*grace);
   if (leftovers)
     spdlog::info("ended {} leftover task process(es)", leftovers);

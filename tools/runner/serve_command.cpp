@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "actors/slot_pool.hpp"
+#include "actors/type_learner.hpp"
 #include "net/mesh_setup.hpp"
 #include "net/node_actor.hpp"
 #include "net/transport.hpp"
@@ -50,6 +51,7 @@ int serve_command(const serve_options& opts) {
 
   reactor react;
   auto drivers = builtin_drivers(react, *grace, &config);
+  auto externals = external_drivers_of(react, *drivers, *grace, &config);
 
   caf::actor_system_config cfg;
   add_wire_types(cfg);
@@ -63,6 +65,8 @@ int serve_command(const serve_options& opts) {
   env->identity = mesh->identity;
   env->trust = mesh->trust;
   env->drivers = drivers.get();
+  if (!config.drivers.empty())
+    env->type_learner = spawn_type_learner(sys, *externals);
   env->forwarder = rt.forwarder.get();
   env->calls = rt.calls;
   env->limits = opts.limits;
@@ -103,6 +107,7 @@ int serve_command(const serve_options& opts) {
   // Ends every task process (SIGTERM, then SIGKILL after the grace period);
   // their submitters are told the node shut down, or see the connection drop.
   *env->shutting_down = true;
+  externals->shutdown(*grace);
   size_t ended = react.shutdown(*grace);
   if (ended)
     spdlog::info("ended {} task process(es)", ended);

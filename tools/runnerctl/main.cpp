@@ -22,6 +22,7 @@ struct options {
   bool plain = false;
   std::string output = "text";
   std::string command, id;
+  std::string task;  // pause/resume: which task of the group
 };
 
 std::optional<runner::mesh_setup> identity_for(const options& o, std::string& error) {
@@ -98,6 +99,10 @@ int run(const options& o) {
         cancel_request req{o.id};
         self->request(node, timeout, cancel_atom::value, sign(request_hash(sys, req)), req)
             .receive(on_reply, on_error);
+      } else if (o.command == "pause" || o.command == "resume") {
+        pause_request req{o.id, o.task, o.command == "pause"};
+        self->request(node, timeout, pause_atom::value, sign(request_hash(sys, req)), req)
+            .receive(on_reply, on_error);
       } else {
         admin_request req;
         req.query = o.command == "status"   ? admin_query::status
@@ -143,6 +148,13 @@ int main(int argc, char** argv) {
   describe->add_option("id", o.id, "group id or task run id")->required();
   auto* cancel = app.add_subcommand("cancel", "cancel a running group or forwarded task");
   cancel->add_option("id", o.id, "group id or task run id")->required();
+  for (const char* verb : {"pause", "resume"}) {
+    auto* sub = app.add_subcommand(
+        verb, std::string(verb) + " a running task (its driver must offer pause: external "
+                                  "drivers with `capabilities.pause`)");
+    sub->add_option("id", o.id, "group id or task run id")->required();
+    sub->add_option("task", o.task, "the task's name; may be left out when only one runs");
+  }
   app.add_subcommand("peers", "the node's peers and their connection state");
   try {
     app.parse(argc, argv);

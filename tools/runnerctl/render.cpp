@@ -115,7 +115,7 @@ std::string render_text(const std::string& command, const admin_reply& r,
       out << node << " has no peers\n";
     else
       out << table(rows);
-  } else if (command == "cancel") {
+  } else if (command == "cancel" || command == "pause" || command == "resume") {
     out << r.message << "\n";
   }
   return out.str();
@@ -152,7 +152,7 @@ std::string render_json(const std::string& command, const admin_reply& r,
                             {"state", p.state},
                             {"error", p.error},
                             {"since_ms", p.since_ms}});
-  } else if (command == "cancel") {
+  } else if (command == "cancel" || command == "pause" || command == "resume") {
     j["message"] = r.message;
   }
   return j.dump(2) + "\n";

@@ -117,5 +117,14 @@ TEST(ExternalProtocol, WrongFieldsNameTheField) {
             std::string::npos);
 }
 
+TEST(ExternalProtocol, AMalformedMessageStillNamesItsTask) {
+  // So that the host fails only that task, not every task of the process.
+  auto d = decode_driver_line(R"({"type":"result","id":"run-7","status":"maybe"})", 1 << 20);
+  EXPECT_FALSE(d.message);
+  EXPECT_EQ(d.id, "run-7");
+  EXPECT_TRUE(decode_driver_line(R"({"type":"result","id":7,"status":"x"})", 1 << 20).id.empty());
+  EXPECT_TRUE(decode_driver_line("not json", 1 << 20).id.empty());
+}
+
 }  // namespace
 }  // namespace runner::ext

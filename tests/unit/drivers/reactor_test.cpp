@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <optional>
 
@@ -135,6 +137,88 @@ TEST_F(Reactor, StdinOfAChildThatStoppedReadingIsDroppedNotFatal) {
   ASSERT_TRUE(c->wait());
   EXPECT_EQ(c->how->exit_code, 0);
   EXPECT_EQ(c->out, "alive\n");
+  react.shutdown(std::chrono::milliseconds(100));
+}
+
+// A child that closes its stdout but runs on (an external driver gone quiet)
+// is reported when the pipe ends, long before any exit.
+TEST_F(Reactor, AClosedStdoutIsReportedWhileTheChildRuns) {
+  struct watcher : collected {
+    bool closed = false;
+    bool exited_before_close = false;
+    void on_closed(stream_kind s) override {
+      std::lock_guard<std::mutex> g(mtx);
+      if (s == stream_kind::out) {
+        closed = true;
+        exited_before_close = how.has_value();
+      }
+      cv.notify_all();
+    }
+    bool wait_closed() {
+      std::unique_lock<std::mutex> lock(mtx);
+      return cv.wait_for(lock, std::chrono::seconds(60), [&] { return closed; });
+    }
+  };
+  reactor react;
+  auto w = std::make_shared<watcher>();
+  reactor::process_id id = 0;
+  react.post([&react, w, &id] {
+    process_spec ps;
+    ps.argv = {"/bin/sh", "-c", "echo bye; exec >&-; read line"};  // waits for stdin
+    ps.separate_stdout = true;
+    ps.stdin_pipe = true;
+    id = react.spawn(ps, w);
+  });
+  ASSERT_TRUE(w->wait_closed());
+  EXPECT_FALSE(w->exited_before_close);
+  react.post([&react, &id] { react.close_stdin(id); });  // now it may end
+  ASSERT_TRUE(w->wait());
+  EXPECT_EQ(w->out, "bye\n");
+  react.shutdown(std::chrono::milliseconds(100));
+}
+
+char process_state(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  return close == std::string::npos || close + 2 >= text.size() ? '?' : text[close + 2];
+}
+
+// runnerctl pause of an os_exec task: SIGSTOP to its processes, SIGCONT back.
+TEST_F(Reactor, SuspendStopsAndContinuesTheChild) {
+  reactor react;
+  auto c = std::make_shared<collected>();
+  reactor::process_id id = 0;
+  react.post([&react, c, &id] {
+    process_spec ps;
+    ps.argv = {"/bin/sh", "-c", "echo $$; exec sleep 1000"};
+    id = react.spawn(ps, c);
+  });
+  pid_t pid = 0;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!pid && std::chrono::steady_clock::now() < until) {
+    std::lock_guard<std::mutex> g(c->mtx);
+    if (c->out.find('\n') != std::string::npos)
+      pid = std::stoi(c->out);
+  }
+  ASSERT_GT(pid, 0);
+  auto state_becomes = [&](bool stopped) {
+    auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < limit)
+      if ((process_state(pid) == 'T') == stopped)
+        return true;
+    return false;
+  };
+  react.suspend(id, true);
+  EXPECT_TRUE(state_becomes(true));
+  react.suspend(id, false);
+  EXPECT_TRUE(state_becomes(false));
+  // A paused task that is cancelled still ends within the grace period.
+  react.suspend(id, true);
+  EXPECT_TRUE(state_becomes(true));
+  react.terminate(id, std::chrono::seconds(30));
+  ASSERT_TRUE(c->wait());
+  EXPECT_EQ(c->how->signal, SIGTERM);
   react.shutdown(std::chrono::milliseconds(100));
 }
 
