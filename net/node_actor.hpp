@@ -26,6 +26,8 @@ struct node_env {
   // (actors/type_learner.hpp); null when the config has no `drivers`.
   caf::actor type_learner;
   driver* forwarder = nullptr;                   // for tasks forwarded on from here
+  // The node's task cache (its state_dir), shared by every group run here.
+  cache::cache_worker* cache = nullptr;
   std::shared_ptr<const call_env> calls;
   output_limits limits;
   size_t max_parallel = 1;

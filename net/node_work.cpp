@@ -51,6 +51,7 @@ void run_here(self_ptr self, const std::string& id, std::shared_ptr<const task_g
   ctx->slots = env.slots;
   ctx->observer = relay;
   ctx->forwarder = env.forwarder;
+  ctx->cache = env.cache;
   ctx->secrets = std::move(carried.secrets);
   ctx->given_imports = std::move(carried.imports);
   ctx->given_statuses = std::move(carried.statuses);

@@ -1,5 +1,7 @@
 #include "drivers/cache/cache_worker.hpp"
 
+#include <future>
+
 namespace runner::cache {
 
 cache_worker::cache_worker(std::string state_dir)
@@ -20,6 +22,13 @@ void cache_worker::post(std::function<void()> job) {
     jobs_.push_back(std::move(job));
   }
   cv_.notify_one();
+}
+
+void cache_worker::drain() {
+  std::promise<void> done;
+  auto future = done.get_future();
+  post([&done] { done.set_value(); });
+  future.wait();
 }
 
 void cache_worker::loop() {

@@ -38,6 +38,9 @@ class cache_worker {
   // a failed store. lookup_result::entry.key is the filed key, also on a miss.
   void lookup(cache_key key, time_point now, std::function<void(lookup_result)> done);
   void store(cache_key key, cache_entry entry, std::function<void(status_result)> done = {});
+  // Blocking (not for actors): returns once everything asked before it is
+  // done, for a process about to leave without running destructors.
+  void drain();
 
  private:
   void loop();

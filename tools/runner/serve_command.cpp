@@ -14,6 +14,7 @@
 #include "net/node_actor.hpp"
 #include "net/transport.hpp"
 #include "schema/duration.hpp"
+#include "tools/runner/cache_setup.hpp"
 #include "tools/runner/commands.hpp"
 #include "tools/runner/drivers_setup.hpp"
 #include "tools/runner/logging.hpp"
@@ -65,6 +66,10 @@ int serve_command(const serve_options& opts) {
   env->identity = mesh->identity;
   env->trust = mesh->trust;
   env->drivers = drivers.get();
+  // One cache for the node's life; its store opens on the first lookup, so a
+  // node whose groups never cache makes no database.
+  auto task_cache = std::make_unique<cache::cache_worker>(state_dir_of(&config));
+  env->cache = task_cache.get();
   if (!config.drivers.empty())
     env->type_learner = spawn_type_learner(sys, *externals);
   env->forwarder = rt.forwarder.get();
@@ -111,6 +116,9 @@ int serve_command(const serve_options& opts) {
   size_t ended = react.shutdown(*grace);
   if (ended)
     spdlog::info("ended {} task process(es)", ended);
+  // The process leaves without destructors: results of tasks that finished
+  // are written before it goes.
+  task_cache->drain();
   leave_process(exit_success);
 }
 
