@@ -181,9 +181,9 @@ void run_task_here(self_ptr self, const std::string& who, task_request req,
   auto& env = *self->state.env;
   if (!types_learned && env.type_learner && !env.drivers->has(req.type)) {
     self->request(env.type_learner, caf::infinite, learn_atom::value)
-        .then([=](learned_atom) mutable {
-          run_task_here(self, who, std::move(req), endpoint, p, true);
-        });
+        .then([=](learned_atom) mutable { run_task_here(self, who, std::move(req), endpoint, p, true); },
+              // Without an answer the types stay unknown, and the check says so.
+              [=](caf::error&) mutable { run_task_here(self, who, std::move(req), endpoint, p, true); });
     return;
   }
   auto fail = [&](std::string error) {
@@ -265,9 +265,9 @@ void run_group_here(self_ptr self, const std::string& who, group_request req,
   auto checked = check_parsed(std::move(parsed), types);
   if (!checked.group && types.missed() && !types_learned && env.type_learner) {
     self->request(env.type_learner, caf::infinite, learn_atom::value)
-        .then([=](learned_atom) mutable {
-          run_group_here(self, who, std::move(req), endpoint, p, true);
-        });
+        .then([=](learned_atom) mutable { run_group_here(self, who, std::move(req), endpoint, p, true); },
+              // Without an answer the types stay unknown, and the check says so.
+              [=](caf::error&) mutable { run_group_here(self, who, std::move(req), endpoint, p, true); });
     return;
   }
   if (!checked.group) {

@@ -37,6 +37,16 @@ std::string id_of(const driver_message& m) {
   return {};
 }
 
+// A name the driver gave, fit for one line of a log: control characters
+// replaced, at most `max` bytes.
+std::string printable(const std::string& s, size_t max) {
+  std::string out = s.size() > max ? s.substr(0, max) + "..." : s;
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      c = '?';
+  return out;
+}
+
 std::string joined(const std::vector<std::string>& v) {
   std::string out;
   for (auto& s : v)
@@ -54,6 +64,8 @@ struct driver_host::task_run {
   uint64_t process = 0;  // the serial of the process running it; 0 while waiting
   bool stop_requested = false;
   bool destroy_sent = false;
+  bool paused = false;  // runnerctl pause, until resume
+  bool resent = false;  // put back in the queue once after a closed stdin
   bool done = false;
 };
 
@@ -72,6 +84,7 @@ struct driver_host::process {
   masker secrets;  // every secret a task of this process imported or produced
   bool stdout_closed = false;
   bool signalled = false;  // the runner sent it SIGTERM
+  bool stopped_for_closed_stdout = false;  // ... because its stdout ended
   std::string broken;      // why the runner stopped it
 };
 
@@ -286,14 +299,22 @@ void driver_host::send(process& p, std::shared_ptr<task_run> t) {
       req.confidential.push_back(key);
   for (auto& s : t->inv.secrets)
     p.secrets.add(s);
-  t->process = p.serial;
-  p.tasks[t->id] = t;
   if (!react_.write_stdin(p.rid, encode_exec(req))) {
+    // The task never reached this process (which may have just died): it
+    // waits for the next one, once; the process is done for.
+    if (!t->resent) {
+      t->resent = true;
+      waiting_.insert(waiting_.begin(), t);
+    } else {
+      fail_task(t, label() + " closed its stdin twice in a row before it got this task");
+    }
     broken(p, "closed its stdin");
     return;
   }
-  if (t->stop_requested)
-    stop_task(t->id);
+  t->process = p.serial;
+  p.tasks[t->id] = t;
+  if (t->paused && p.hello.can_pause)  // paused while it waited for a free place
+    react_.write_stdin(p.rid, encode_signal(t->id, signal_kind::pause));
 }
 
 void driver_host::stop_task(const std::string& id) {
@@ -332,10 +353,8 @@ void driver_host::destroy_deadline(uint64_t serial, const std::string& id) {
                       "; the task was abandoned and the driver process retired (a new one "
                       "serves later tasks)";
   auto* p = find_process(serial);
-  if (p) {
-    p->tasks.erase(id);
-    remember_answered(*p, id);
-  }
+  if (p)
+    leave(*p, id);
   fail_task(t, std::move(error), true);
   if (p)
     retire(*p);
@@ -343,11 +362,19 @@ void driver_host::destroy_deadline(uint64_t serial, const std::string& id) {
 
 void driver_host::pause_task(const std::string& id, bool pause) {
   auto i = runs_.find(id);
-  if (i == runs_.end() || i->second->process == 0)
+  if (i == runs_.end())
+    return;
+  i->second->paused = pause;  // one still waiting is paused as soon as it is sent
+  if (i->second->process == 0)
     return;
   auto* p = find_process(i->second->process);
-  if (p && p->hello.can_pause)
+  if (!p)
+    return;
+  if (p->hello.can_pause)
     react_.write_stdin(p->rid, encode_signal(id, pause ? signal_kind::pause : signal_kind::start));
+  else
+    spdlog::warn("{}: the process running task `{}` does not offer pause; not {}", label(),
+                 i->second->inv.task_name, pause ? "paused" : "resumed");
 }
 
 void driver_host::on_stdout(process& p, std::string_view data) {
@@ -378,7 +405,9 @@ void driver_host::on_stdout(process& p, std::string_view data) {
 }
 
 void driver_host::on_line(process& p, std::string_view line) {
-  if (!p.broken.empty() || p.state == process::phase::stopping)
+  // A process on its way out (shutdown, retired) may still answer; only a
+  // broken one is not listened to any more.
+  if (!p.broken.empty())
     return;
   if (line.find_first_not_of(" \t\r") == std::string_view::npos)
     return;  // blank lines carry nothing
@@ -386,16 +415,15 @@ void driver_host::on_line(process& p, std::string_view line) {
   if (!decoded.message) {
     auto i = decoded.id.empty() ? p.tasks.end() : p.tasks.find(decoded.id);
     if (i == p.tasks.end()) {
-      broken(p, "wrote " + decoded.error);
+      broken(p, "broke the protocol with " + decoded.error);
       return;
     }
     // Only this task's answer is unusable; the driver is told to drop it.
     auto t = i->second;
-    p.tasks.erase(i);
-    remember_answered(p, t->id);
     react_.write_stdin(p.rid, encode_signal(t->id, signal_kind::destroy));
+    leave(p, t->id);
     fail_task(t, label() + " sent a malformed message about this task: " + decoded.error);
-    dispatch();
+    after_leaving(p);
     return;
   }
   auto& msg = *decoded.message;
@@ -420,14 +448,11 @@ void driver_host::on_line(process& p, std::string_view line) {
     log->line.push_back('\n');
     t->events->output(log->stream, std::move(log->line));
   } else if (auto* out = std::get_if<outputs_message>(&msg)) {
-    for (auto& e : t->inv.task->exports)
-      if (e.confidential)
-        if (auto o = out->outputs.find(e.name); o != out->outputs.end())
-          p.secrets.add(o->second);
+    learn_secrets(p, *t, out->outputs, {});
     t->events->outputs_seen(std::move(out->outputs));
   } else if (auto* res = std::get_if<result_message>(&msg)) {
-    p.tasks.erase(i);
-    remember_answered(p, id);
+    leave(p, id);
+    learn_secrets(p, *t, res->outputs, res->secret_outputs);
     driver_result r;
     r.success = res->success;
     r.exit_code = res->exit_code;
@@ -435,14 +460,43 @@ void driver_host::on_line(process& p, std::string_view line) {
     r.error = std::move(res->error);
     r.secret_outputs = std::move(res->secret_outputs);
     r.stopped = t->stop_requested;
-    for (auto& name : r.secret_outputs)
-      if (auto o = r.outputs.find(name); o != r.outputs.end())
-        p.secrets.add(o->second);
     finish(t, std::move(r));
-    if (p.state == process::phase::retired && p.tasks.empty())
-      end_process(p);
-    dispatch();
+    after_leaving(p);
   }
+}
+
+// Values the process's stderr must not show from now on: the task's
+// confidential exports and the outputs the driver itself calls secret.
+void driver_host::learn_secrets(process& p, const task_run& t,
+                                const std::map<std::string, std::string>& outputs,
+                                const std::vector<std::string>& secret_outputs) {
+  for (auto& e : t.inv.task->exports)
+    if (e.confidential)
+      if (auto o = outputs.find(e.name); o != outputs.end())
+        p.secrets.add(o->second);
+  for (auto& name : secret_outputs)
+    if (auto o = outputs.find(name); o != outputs.end())
+      p.secrets.add(o->second);
+}
+
+// A task is no longer the process's (answered, given up on, or malformed):
+// late lines about it are ignored.
+void driver_host::leave(process& p, const std::string& id) {
+  p.tasks.erase(id);
+  p.answered.insert(id);
+  p.answered_order.push_back(id);
+  while (p.answered_order.size() > kRememberedIds) {
+    p.answered.erase(p.answered_order.front());
+    p.answered_order.pop_front();
+  }
+}
+
+// A retired process goes once its last task left; the freed place may take
+// a waiting task.
+void driver_host::after_leaving(process& p) {
+  if (p.state == process::phase::retired && p.tasks.empty())
+    end_process(p);
+  dispatch();
 }
 
 void driver_host::on_handshake(process& p, handshake_reply& h) {
@@ -461,10 +515,11 @@ void driver_host::on_handshake(process& p, handshake_reply& h) {
   can_pause_ = h.can_pause;
   if (!h.name.empty()) {
     std::lock_guard<std::mutex> lock(label_mtx_);
-    label_ = "driver `" + h.name + "`";
+    label_ = "driver `" + printable(h.name, 64) + "`";
   }
-  spdlog::info("{} {}ready: serves {}", label(), h.version.empty() ? "" : h.version + " ",
-               joined(h.task_types));
+  spdlog::info("{} {}ready: serves {}", label(),
+               h.version.empty() ? "" : printable(h.version, 32) + " ",
+               printable(joined(h.task_types), 512));
   if (!hello_done_) {
     driver_hello d;
     d.task_types = h.task_types;
@@ -479,7 +534,6 @@ void driver_host::on_handshake(process& p, handshake_reply& h) {
 void driver_host::first_hello(driver_hello h) {
   hello_done_ = true;
   first_hello_ = std::move(h);
-  served_ = first_hello_.task_types;
   auto waiters = std::move(hello_waiters_);
   for (auto& w : waiters)
     w(first_hello_);
@@ -526,6 +580,7 @@ void driver_host::on_stdout_closed(process& p) {
   // that only closed stdout can never answer again.
   if (!p.signalled) {
     p.signalled = true;
+    p.stopped_for_closed_stdout = true;
     react_.terminate(p.rid, settings_.grace);
   }
 }
@@ -534,25 +589,33 @@ void driver_host::on_exit(process& p, const process_exit& how) {
   if (!p.err_buf.empty()) {
     on_stderr(p, "\n");
   }
+  // EOF on stdout comes before the exit status, so a crash also looks like
+  // a closed stdout at first: only the runner's own signals, sent because
+  // of it, make "closed its stdout" the story.
+  bool ours = p.stopped_for_closed_stdout && how.signal &&
+              (*how.signal == SIGTERM || *how.signal == SIGKILL);
   std::string what;
   if (!how.spawn_error.empty())
     what = "could not be started: " + how.spawn_error;
-  else if (p.stdout_closed && p.signalled && how.signal)
+  else if (ours)
     what = "closed its stdout";
   else if (how.signal)
     what = "was killed by " + signal_name(*how.signal);
   else
     what = "exited with status " + std::to_string(how.exit_code.value_or(-1));
   bool was_starting = p.state == process::phase::starting;
+  bool leaving = p.state == process::phase::stopping;  // asked to go (shutdown, retired)
   if (p.broken.empty()) {
-    if (!p.tasks.empty())
+    if (was_starting)
+      start_failed(how.spawn_error.empty() ? what + " before answering the handshake" + tail_of(p)
+                                           : what);
+    else if (p.tasks.empty() && !leaving && !shutting_down_)
+      spdlog::warn("{} {}{}", label(), what, tail_of(p));
+    if (leaving && shutting_down_)
+      fail_all(p, label() + " ended with the runner before it answered for this task", true);
+    else if (!p.tasks.empty())
       fail_all(p, label() + " " + what + " while running this task" + tail_of(p) +
                       "; a new process starts for later tasks");
-    if (was_starting)
-      start_failed(what + " before answering the handshake" + tail_of(p));
-    else if (p.state != process::phase::stopping && !shutting_down_) {
-      spdlog::warn("{} {}{}", label(), what, tail_of(p));
-    }
   }
   uint64_t serial = p.serial;
   processes_.erase(std::remove_if(processes_.begin(), processes_.end(),
@@ -571,7 +634,8 @@ void driver_host::broken(process& p, const std::string& why) {
     return;
   p.broken = why;
   bool was_starting = p.state == process::phase::starting;
-  spdlog::warn("{} {}; stopping it", label(), why);
+  // The rule it broke is the runner's own text, but mask it all the same.
+  spdlog::warn("{} {}; stopping it", label(), p.secrets.empty() ? why : p.secrets.mask(why));
   fail_all(p, label() + " " + why +
                   "; the driver process was stopped, and a new one starts for later tasks");
   p.state = process::phase::stopping;
@@ -607,23 +671,13 @@ void driver_host::fail_task(std::shared_ptr<task_run> t, std::string error, bool
   finish(std::move(t), std::move(r));
 }
 
-void driver_host::fail_all(process& p, const std::string& why) {
+void driver_host::fail_all(process& p, const std::string& why, bool stopped) {
   auto tasks = std::move(p.tasks);
   p.tasks.clear();
   for (auto& [id, t] : tasks)
-    fail_task(t, why, t->stop_requested);
+    fail_task(t, why, stopped || t->stop_requested);
 }
 
-// Late lines about these ids are ignored rather than taken for a confused
-// driver; a bounded memory is enough for lines already in flight.
-void driver_host::remember_answered(process& p, const std::string& id) {
-  p.answered.insert(id);
-  p.answered_order.push_back(id);
-  while (p.answered_order.size() > kRememberedIds) {
-    p.answered.erase(p.answered_order.front());
-    p.answered_order.pop_front();
-  }
-}
 
 void driver_host::retire(process& p) {
   if (p.state == process::phase::starting || p.state == process::phase::ready)
@@ -659,9 +713,9 @@ void driver_host::finish(std::shared_ptr<task_run> t, driver_result r) {
   t->events->finished(std::move(r));
 }
 
-void driver_host::shutdown(std::chrono::milliseconds grace) {
+std::shared_future<void> driver_host::begin_shutdown() {
   auto ended = std::make_shared<std::promise<void>>();
-  auto future = ended->get_future();
+  std::shared_future<void> future = ended->get_future();
   react_.post([self = shared_from_this(), ended] {
     self->shutting_down_ = true;
     auto waiting = std::move(self->waiting_);
@@ -676,7 +730,7 @@ void driver_host::shutdown(std::chrono::milliseconds grace) {
     for (auto& p : self->processes_)
       self->end_process(*p);
   });
-  future.wait_for(grace + std::chrono::seconds(1));
+  return future;
 }
 
 }  // namespace runner::ext

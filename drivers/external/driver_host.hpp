@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,10 +63,9 @@ class driver_host : public std::enable_shared_from_this<driver_host> {
   std::unique_ptr<running_task> exec(task_invocation inv, std::shared_ptr<task_events> events);
   // Thread-safe: "driver `name`", or its command before it said its name.
   std::string label() const;
-  // Thread-safe, blocking (not for actors): `shutdown` to every process, then
-  // waits until they ended or `grace` passed (the reactor's own shutdown
-  // ends what is left).
-  void shutdown(std::chrono::milliseconds grace);
+  // Thread-safe: `shutdown` to every process (SIGTERM after the grace
+  // period); the future is ready once all have ended.
+  std::shared_future<void> begin_shutdown();
 
   // Reactor thread only (the running_task handle posts these).
   void stop_task(const std::string& id);
@@ -92,10 +92,14 @@ class driver_host : public std::enable_shared_from_this<driver_host> {
   void dispatch();
   void send(process& p, std::shared_ptr<task_run> t);
   void finish(std::shared_ptr<task_run> t, driver_result r);
-  void fail_all(process& p, const std::string& why);
+  void fail_all(process& p, const std::string& why, bool stopped = false);
   void fail_task(std::shared_ptr<task_run> t, std::string error, bool stopped = false);
   void start_failed(const std::string& why);
-  void remember_answered(process& p, const std::string& id);
+  void leave(process& p, const std::string& id);
+  void after_leaving(process& p);
+  void learn_secrets(process& p, const task_run& t,
+                     const std::map<std::string, std::string>& outputs,
+                     const std::vector<std::string>& secret_outputs);
   void retire(process& p);
   void end_process(process& p);
   void first_hello(driver_hello h);
@@ -118,7 +122,6 @@ class driver_host : public std::enable_shared_from_this<driver_host> {
   bool hello_done_ = false;
   driver_hello first_hello_;
   std::vector<std::function<void(const driver_hello&)>> hello_waiters_;
-  std::vector<std::string> served_;  // the types of the first handshake
   std::string refused_;
   bool shutting_down_ = false;
   std::function<void()> on_all_ended_;  // shutdown() waits for this

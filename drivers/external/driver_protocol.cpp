@@ -40,9 +40,12 @@ class fields {
       fail(std::string("`") + name + "` must be an object of strings");
       return out;
     }
+    size_t n = 0;
     for (auto& [k, v] : i->items()) {
+      ++n;
       if (!v.is_string()) {
-        fail(std::string("`") + name + "." + k + "` must be a string");
+        // By position: a name the driver chose may hold a secret.
+        fail("entry " + std::to_string(n) + " of `" + name + "` must be a string");
         return out;
       }
       out[k] = v.get<std::string>();
@@ -205,7 +208,10 @@ decoded_message decode_driver_line(std::string_view line, size_t max_bytes) {
     if (f.error.empty())
       out.message = std::move(m);
   } else {
-    out.error = "a message of unknown type `" + type.substr(0, 40) + "`";
+    // Not quoted: the driver chose it, and it may hold a secret.
+    out.error = "a message of an unknown type (its `type` is " + std::to_string(type.size()) +
+                " bytes; this runner speaks protocol version " +
+                std::to_string(protocol_version) + ")";
     return out;
   }
   if (!out.message)

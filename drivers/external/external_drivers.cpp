@@ -106,8 +106,13 @@ void external_drivers::shutdown(std::chrono::milliseconds grace) {
     if (!asked_)
       return;  // nothing was started
   }
+  // All at once, against one deadline: n drivers take one grace period, not n.
+  std::vector<std::shared_future<void>> ended;
   for (auto& h : hosts_)
-    h->shutdown(grace);
+    ended.push_back(h->begin_shutdown());
+  auto deadline = std::chrono::steady_clock::now() + grace + std::chrono::seconds(1);
+  for (auto& e : ended)
+    e.wait_until(deadline);
 }
 
 }  // namespace runner::ext

@@ -9,6 +9,7 @@ second instance can be configured). What a task does is its `spec.behave`:
                       spec.outputs (a map) and spec.secret_outputs (a list)
   fail                fails with spec.error, exit_code 7
   crash               the process exits with status 3 at once
+  abort               the process dies of SIGABRT at once
   hang                never answers, not even `destroy`
   hang_until_destroy  answers `destroy` with a failed result "destroyed"
   garbage             writes the line `this is not json`
@@ -137,6 +138,8 @@ def execute(message):
             run(task, running)
     elif behave == "crash":
         os._exit(3)
+    elif behave == "abort":
+        os.abort()
     elif behave in ("hang", "hang_until_destroy"):
         pass  # the difference is in `destroy`
     elif behave == "garbage":

@@ -156,6 +156,13 @@ TEST(ExternalDriver, ACrashFailsItsTasksAndTheNextTaskGetsANewProcess) {
   expect_isolated(r, "exited with status 3", 2, tmp);
 }
 
+TEST(ExternalDriver, ADeathBySignalIsNamed) {
+  // Its stdout ends before the runner learns why; the signal is what counts.
+  temp_dir tmp;
+  auto r = run_group(tmp, driver_config(tmp), broken_then_later("abort"));
+  expect_isolated(r, "was killed by SIGABRT", 2, tmp);
+}
+
 TEST(ExternalDriver, ALineThatIsNotJsonStopsTheProcessWithoutQuotingIt) {
   temp_dir tmp;
   auto r = run_group(tmp, driver_config(tmp), broken_then_later("garbage"));
