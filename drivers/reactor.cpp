@@ -319,6 +319,13 @@ void reactor::signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled) 
   }
 }
 
+void reactor::end_group(pid_t group) {
+  if (group <= 1)
+    return;
+  kill(-group, SIGTERM);
+  kill(-group, SIGCONT);
+}
+
 void reactor::suspend(process_id id, bool stop) {
   post([this, id, stop] {
     auto i = procs_.find(id);
@@ -442,6 +449,7 @@ void reactor::reap() {
     by_pid_.erase(i);
     auto& p = *procs_.at(id);
     p.reaped = true;
+    p.how.pid = pid;
     if (WIFEXITED(status))
       p.how.exit_code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))

@@ -47,6 +47,7 @@ struct process_exit {
   std::optional<int> exit_code;  // set when it exited
   std::optional<int> signal;     // set when a signal ended it
   std::string spawn_error;       // set when it never started
+  pid_t pid = 0;                 // the process (and its group's id), once it ran
 };
 
 class process_listener {
@@ -102,6 +103,12 @@ class reactor {
   // Thread-safe. SIGSTOP (`stop`) or SIGCONT to the process, its group and all
   // its descendants.
   void suspend(process_id id, bool stop);
+
+  // Reactor thread only, from the on_exit of the process that led `group`:
+  // SIGTERM (and SIGCONT) to what it left running in its process group. Only
+  // then: the group's id is certainly still that group's while the exit is
+  // being reported.
+  void end_group(pid_t group);
 
   // Reactor thread only: SIGKILL to every descendant of the runner, now.
   void kill_all();

@@ -617,6 +617,9 @@ void driver_host::on_exit(process& p, const process_exit& how) {
       fail_all(p, label() + " " + what + " while running this task" + tail_of(p) +
                       "; a new process starts for later tasks");
   }
+  // What the driver started and left behind (its tasks' processes) must not
+  // outlive it, least of all under a long-lived `runner serve`.
+  react_.end_group(how.pid);
   uint64_t serial = p.serial;
   processes_.erase(std::remove_if(processes_.begin(), processes_.end(),
                                   [serial](auto& q) { return q->serial == serial; }),

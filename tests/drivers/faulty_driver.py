@@ -10,6 +10,7 @@ second instance can be configured). What a task does is its `spec.behave`:
   fail                fails with spec.error, exit_code 7
   crash               the process exits with status 3 at once
   abort               the process dies of SIGABRT at once
+  crash_leaving_child starts `sleep 1000` (its pid to spec.pid_file), exits 3
   hang                never answers, not even `destroy`
   hang_until_destroy  answers `destroy` with a failed result "destroyed"
   garbage             writes the line `this is not json`
@@ -140,6 +141,12 @@ def execute(message):
         os._exit(3)
     elif behave == "abort":
         os.abort()
+    elif behave == "crash_leaving_child":
+        import subprocess
+        child = subprocess.Popen(["sleep", "1000"])
+        with open(task.spec["pid_file"], "w") as f:
+            f.write("%d\n" % child.pid)
+        os._exit(3)
     elif behave in ("hang", "hang_until_destroy"):
         pass  # the difference is in `destroy`
     elif behave == "garbage":

@@ -163,6 +163,25 @@ TEST(ExternalDriver, ADeathBySignalIsNamed) {
   expect_isolated(r, "was killed by SIGABRT", 2, tmp);
 }
 
+TEST(ExternalDriver, WhatACrashedDriverLeftRunningIsEnded) {
+  temp_dir tmp;
+  auto pid_file = tmp.file("child.pid");
+  // `check` runs after the crash and waits (bounded) for the orphan to go.
+  auto r = run_group(tmp, driver_config(tmp),
+                     "taskGroup:\n"
+                     "  - name: a\n    type: faulty\n"
+                     "    spec: {behave: crash_leaving_child, pid_file: " + pid_file + "}\n"
+                     "  - name: check\n    type: os_exec\n    depends_on: [a]\n"
+                     "    when: \"<+ a.status == 'failed' >\"\n"
+                     "    spec:\n      command: |\n"
+                     "        pid=$(cat " + pid_file + ")\n"
+                     "        for i in $(seq 400); do kill -0 $pid 2>/dev/null || exit 0; sleep 0.05; done\n"
+                     "        echo \"$pid still runs\"; exit 1\n");
+  auto j = parse_json(r.out);
+  EXPECT_EQ(j["results"]["a"]["status"], "failed") << r.out;
+  EXPECT_EQ(j["results"]["check"]["status"], "success") << r.err;
+}
+
 TEST(ExternalDriver, ALineThatIsNotJsonStopsTheProcessWithoutQuotingIt) {
   temp_dir tmp;
   auto r = run_group(tmp, driver_config(tmp), broken_then_later("garbage"));
