@@ -297,6 +297,19 @@ TEST(ExternalDriver, ADriverThatExitsAtStartLeavesItsTypesUnknownWithTheReason) 
       << r.err;
 }
 
+TEST(ExternalDriver, SigintWhileWaitingForAHandshakeEndsTheRunnerAtOnce) {
+  temp_dir tmp;
+  auto config = driver_config(tmp, "      FAULTY_STARTUP: no_handshake\n");
+  auto file = tmp.write("g.yaml", "taskGroup:\n  - name: a\n    type: faulty\n    spec: {}\n");
+  process runner({runner_binary(), "run", "--config", config, file});
+  ASSERT_TRUE(eventually([&] { return started(tmp) == 1; }));
+  kill(runner.pid(), SIGINT);
+  auto r = runner.wait(std::chrono::seconds(60));
+  // Not the validation error the 10 s handshake timeout would end in.
+  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_NE(r.err.find("nothing was run"), std::string::npos) << r.err;
+}
+
 TEST(ExternalDriver, AnotherProtocolVersionIsRefused) {
   temp_dir tmp;
   auto r = run_group(tmp, driver_config(tmp, "      FAULTY_STARTUP: bad_protocol\n"),

@@ -1,6 +1,11 @@
 #include "tools/runner/drivers_setup.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "actors/type_learner.hpp"
 #include "drivers/expression_evaluation.hpp"
@@ -54,12 +59,23 @@ std::unique_ptr<driver_registry> builtin_drivers(reactor& r, std::chrono::millis
 }
 
 checked_group validate_learning_types(const std::string& path, const driver_registry& registry,
-                                      ext::external_drivers& externals) {
+                                      ext::external_drivers& externals, reactor& react) {
   type_probe types(registry);
   auto checked = load_and_validate(path, types);
   if (checked.group || !types.missed() || externals.learned())
     return checked;
+  // The wait (up to the handshake timeout) must not make SIGINT wait with
+  // it: a signal now ends the runner, which has run nothing yet. Afterwards
+  // signals queue again for the run's own handler.
+  react.on_signal([&react](int signo, int) {
+    spdlog::warn("{} while external drivers were starting: nothing was run", strsignal(signo));
+    react.kill_all();
+    spdlog::default_logger()->flush();
+    std::fflush(nullptr);
+    std::_Exit(130);
+  });
   externals.learn_and_wait();
+  react.on_signal(nullptr);
   return load_and_validate(path, registry);
 }
 

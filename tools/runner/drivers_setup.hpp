@@ -25,7 +25,8 @@ std::unique_ptr<ext::external_drivers> external_drivers_of(reactor& r, driver_re
 // nothing serves yet and drivers are configured, that is their first use:
 // starts them, waits for their handshakes (blocking: not on an actor thread)
 // and validates again.
+// A signal during that wait ends the process at once (exit 130).
 checked_group validate_learning_types(const std::string& path, const driver_registry& registry,
-                                      ext::external_drivers& externals);
+                                      ext::external_drivers& externals, reactor& react);
 
 }  // namespace runner

@@ -41,7 +41,7 @@ int validate_command(const std::string& file, const std::string& config_file) {
   const node_config* c = config ? &*config : nullptr;
   auto drivers = builtin_drivers(r, grace, c);
   auto externals = external_drivers_of(r, *drivers, grace, c);
-  auto checked = validate_learning_types(file, *drivers, *externals);
+  auto checked = validate_learning_types(file, *drivers, *externals, r);
   if (externals->started()) {  // asked for their types only: done with them
     externals->shutdown(grace);
     r.shutdown(grace);

@@ -218,7 +218,7 @@ int run_command(const run_options& opts) {
     }
   } end_drivers_guard{*externals, react, *grace};
   remote_types any_type(*drivers);
-  auto checked = opts.to.empty() ? validate_learning_types(opts.file, *drivers, *externals)
+  auto checked = opts.to.empty() ? validate_learning_types(opts.file, *drivers, *externals, react)
                                  : load_and_validate(opts.file, any_type);
   if (!checked.group) {
     for (auto& d : checked.problems)
