@@ -258,7 +258,7 @@ void look_up(self_ptr self) {
   st.lookup_started_ms = now_ms();
   st.lookup_started_steady_ms = steady_ms();
   st.args.ctx->cache->lookup(*st.cache_key, std::chrono::system_clock::now(),
-                             answer_to(self, *st.decl));
+                             answer_to(self, *st.decl, st.args.ctx->limits));
 }
 
 // A hit: the task does not run; its exports come from the entry.

@@ -94,22 +94,33 @@ cache::cache_entry entry_of_run(const task_decl& task, const std::string& group_
   return e;
 }
 
-std::function<void(cache::lookup_result)> answer_to(task_actor target, const task_decl& task) {
+std::function<void(cache::lookup_result)> answer_to(task_actor target, const task_decl& task,
+                                                    const output_limits& limits) {
   std::vector<std::string> exports;
   for (const export_decl& e : task.exports)
     exports.push_back(e.name);
-  return [target = std::move(target), name = task.name,
-          exports = std::move(exports)](cache::lookup_result r) {
+  return [target = std::move(target), name = task.name, exports = std::move(exports),
+          limits](cache::lookup_result r) {
     if (r.status == cache::lookup_status::hit) {
+      size_t total = 0;
       for (const std::string& e : exports) {
-        if (r.entry.outputs.count(e))
-          continue;
-        r.status = cache::lookup_status::miss;
-        r.reason = "it holds no `" + e + "` (stored by task " + r.entry.task + " of group " +
-                   r.entry.group_id + " under the same key); the task runs and replaces it";
-        r.entry.outputs.clear();
-        break;
+        auto o = r.entry.outputs.find(e);
+        if (o == r.entry.outputs.end()) {
+          r.status = cache::lookup_status::miss;
+          r.reason = "it holds no `" + e + "` (stored by task " + r.entry.task + " of group " +
+                     r.entry.group_id + " under the same key); the task runs and replaces it";
+          break;
+        }
+        total += o->second.size();
+        if (o->second.size() > limits.value_bytes || total > limits.total_bytes) {
+          r.status = cache::lookup_status::miss;
+          r.reason = "its outputs are larger than this run's limits (--max-output-value, "
+                     "--max-outputs); the task runs";
+          break;
+        }
       }
+      if (r.status == cache::lookup_status::miss)
+        r.entry.outputs.clear();
     }
     log_lookup(name, r);
     caf::anon_send(target, cache_atom::value, std::move(r));

@@ -39,7 +39,10 @@ cache::cache_entry entry_of_run(const task_decl& task, const std::string& group_
 // lacks one of the task's exports (another task's entry under the same key,
 // or one made before the document declared that export) becomes a miss; the
 // outcome is logged; then it goes to `target` as (cache_atom, lookup_result).
-std::function<void(cache::lookup_result)> answer_to(task_actor target, const task_decl& task);
+// So does a hit whose exports break this run's output limits (a run with
+// smaller limits than the one that stored them).
+std::function<void(cache::lookup_result)> answer_to(task_actor target, const task_decl& task,
+                                                    const output_limits& limits);
 
 // The callback for cache_worker::store: logs a failure (each problem once).
 std::function<void(cache::status_result)> log_store_failure(const std::string& task);

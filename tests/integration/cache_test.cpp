@@ -101,6 +101,25 @@ taskGroup:
 
 }  // namespace
 
+TEST_F(Cache, AHitOverThisRunsOutputLimitsRunsTheTaskInstead) {
+  // Stored under the default limits, then looked up by a run with smaller
+  // ones: the cache must not hand out what the task itself may not produce.
+  std::string yaml = "taskGroup:\n  - name: big\n    type: os_exec\n    cache: {key: big-1}\n"
+                     "    spec:\n      command: |\n        echo ran >> " +
+                     tmp.file("big.count") +
+                     "\n        printf 'v=%02000d\\n' 0 >> \"$OUTPUT_FILE\"\n"
+                     "    exports: [{name: v}]\n";
+  auto file = tmp.write("big.yaml", yaml);
+  auto first = run_runner({"run", file, "--output", "json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto smaller = run_runner({"run", file, "--output", "json", "--max-output-value", "1KiB"});
+  EXPECT_EQ(runs("big.count"), 2u) << smaller.err;
+  auto j = parse_json(smaller.out);
+  EXPECT_EQ(j["results"]["big"]["cached"], false) << smaller.out;
+  EXPECT_EQ(j["results"]["big"]["status"], "failed") << smaller.out;  // as it would uncached
+  EXPECT_NE(smaller.err.find("larger than this run's limits"), std::string::npos) << smaller.err;
+}
+
 TEST_F(Cache, SecondRunIsAHitThatDoesNotRunAndFeedsImporters) {
   auto first = run(fetch_and_use(tmp));
   ASSERT_EQ(first.raw.exit_code, 0) << first.raw.err;
