@@ -257,8 +257,9 @@ void look_up(self_ptr self) {
   st.at = phase::checking_cache;
   st.lookup_started_ms = now_ms();
   st.lookup_started_steady_ms = steady_ms();
-  st.args.ctx->cache->lookup(*st.cache_key, std::chrono::system_clock::now(),
-                             answer_to(self, *st.decl, st.args.ctx->limits));
+  auto now = std::chrono::system_clock::now();
+  st.args.ctx->cache->lookup(*st.cache_key, now,
+                             answer_to(self, *st.decl, st.args.ctx->limits, now));
 }
 
 // A hit: the task does not run; its exports come from the entry.
@@ -270,6 +271,17 @@ void serve_from_cache(self_ptr self, cache::cache_entry& entry) {
     become_ready(self);
     return;
   }
+  // Stored in the clear by a run that did not hold it secret (another task
+  // under the key, or before the document said `confidential`): running
+  // again stores it sealed, so the plain copy does not outlive this run.
+  for (const variable& v : ex.exports)
+    if (v.confidential && !entry.confidential.count(v.name)) {
+      spdlog::info("task {}: the cache entry holds `{}` unsealed, but it is confidential "
+                   "here; the task runs so that it is stored sealed",
+                   st.decl->name, v.name);
+      become_ready(self);
+      return;
+    }
   auto& r = st.report;
   r.exports = std::move(ex.exports);
   r.cached = true;

@@ -95,12 +95,24 @@ cache::cache_entry entry_of_run(const task_decl& task, const std::string& group_
 }
 
 std::function<void(cache::lookup_result)> answer_to(task_actor target, const task_decl& task,
-                                                    const output_limits& limits) {
+                                                    const output_limits& limits,
+                                                    cache::time_point now) {
   std::vector<std::string> exports;
   for (const export_decl& e : task.exports)
     exports.push_back(e.name);
-  return [target = std::move(target), name = task.name, exports = std::move(exports),
-          limits](cache::lookup_result r) {
+  std::optional<duration> ttl = task.cache ? task.cache->ttl : std::nullopt;
+  return [target = std::move(target), name = task.name, exports = std::move(exports), limits,
+          ttl, now](cache::lookup_result r) {
+    if (r.status == cache::lookup_status::hit) {
+      // A clock set back must not make an entry young again.
+      if (r.entry.created_at > now + std::chrono::minutes(1)) {
+        r.status = cache::lookup_status::miss;
+        r.reason = "it was stored in the future (was the clock set back?); the task runs";
+      } else if (ttl && std::chrono::duration_cast<duration>(now - r.entry.created_at) >= *ttl) {
+        r.status = cache::lookup_status::miss;
+        r.reason = "expired";
+      }
+    }
     if (r.status == cache::lookup_status::hit) {
       size_t total = 0;
       for (const std::string& e : exports) {

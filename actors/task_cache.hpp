@@ -41,8 +41,11 @@ cache::cache_entry entry_of_run(const task_decl& task, const std::string& group_
 // outcome is logged; then it goes to `target` as (cache_atom, lookup_result).
 // So does a hit whose exports break this run's output limits (a run with
 // smaller limits than the one that stored them).
+// The task's own `ttl` counts too: an entry older than it is a miss, whatever
+// ttl stored it (a longer one, or none).
 std::function<void(cache::lookup_result)> answer_to(task_actor target, const task_decl& task,
-                                                    const output_limits& limits);
+                                                    const output_limits& limits,
+                                                    cache::time_point now);
 
 // The callback for cache_worker::store: logs a failure (each problem once).
 std::function<void(cache::status_result)> log_store_failure(const std::string& task);

@@ -213,14 +213,9 @@ struct cache_store::impl {
     }
   }
 
-  // The current schema: created on first open; refuses unknown versions.
-  std::string init_schema() {
-    // IMMEDIATE: two processes opening a fresh file at once must not both create.
-    int rc = sql::exec(db.get(), "BEGIN IMMEDIATE");
-    if (rc != SQLITE_OK) return error("cannot start a transaction", rc);
+  int read_version(int& version) {
     sql::statement v;
-    rc = v.prepare(db.get(), "PRAGMA user_version");
-    int version = -1;
+    int rc = v.prepare(db.get(), "PRAGMA user_version");
     if (rc == SQLITE_OK) {
       sql::statement::use u(v);
       rc = u.step();
@@ -229,6 +224,21 @@ struct cache_store::impl {
         rc = SQLITE_OK;
       }
     }
+    return rc;
+  }
+
+  // The current schema: created on first open; refuses unknown versions.
+  std::string init_schema() {
+    // Nearly every open finds it in place: a plain read takes no write lock
+    // (WAL), so another runner busy writing does not hold this one up.
+    int version = -1;
+    if (read_version(version) == SQLITE_OK && version == schema_version)
+      return {};
+    // IMMEDIATE: two processes opening a fresh file at once must not both create.
+    int rc = sql::exec(db.get(), "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK) return error("cannot start a transaction", rc);
+    version = -1;
+    rc = read_version(version);
     if (rc != SQLITE_OK) {
       std::string e = error("cannot read the schema version", rc);
       sql::exec(db.get(), "ROLLBACK");
@@ -341,6 +351,11 @@ cache_store::open_result cache_store::open(const std::string& state_dir) {
   // NORMAL is durable enough in WAL mode for a cache: a power cut can lose
   // the last entries, never corrupt the file.
   rc = sql::exec(raw, "PRAGMA synchronous = NORMAL");
+  // Replaced and deleted entries are overwritten, not left in free pages: an
+  // entry stored unsealed (before its export was confidential) must not
+  // survive its replacement in the file.
+  if (rc == SQLITE_OK)
+    rc = sql::exec(raw, "PRAGMA secure_delete = ON");
   if (rc != SQLITE_OK) {
     r.error = i->error("cannot configure", rc);
     return r;

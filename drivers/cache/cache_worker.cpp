@@ -4,8 +4,8 @@
 
 namespace runner::cache {
 
-cache_worker::cache_worker(std::string state_dir)
-    : state_dir_(std::move(state_dir)), thread_([this] { loop(); }) {}
+cache_worker::cache_worker(std::string state_dir, std::chrono::milliseconds reopen_after)
+    : state_dir_(std::move(state_dir)), reopen_after_(reopen_after), thread_([this] { loop(); }) {}
 
 cache_worker::~cache_worker() {
   {
@@ -47,8 +47,12 @@ void cache_worker::loop() {
 }
 
 cache_store* cache_worker::opened() {
-  if (!open_tried_) {
+  // A store that would not open is tried again after a while, so that a
+  // long-lived node recovers once someone repaired or removed the file.
+  auto now = std::chrono::steady_clock::now();
+  if (!store_ && (!open_tried_ || now - open_tried_at_ >= reopen_after_)) {
     open_tried_ = true;
+    open_tried_at_ = now;
     auto r = cache_store::open(state_dir_);
     store_ = std::move(r.store);
     open_error_ = std::move(r.error);

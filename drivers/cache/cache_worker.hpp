@@ -2,7 +2,8 @@
 // The task cache off the actor threads: SQLite may wait for disk or for
 // another runner's write lock (busy timeout), which no scheduler thread may
 // do. One thread owns the store — opened on first use, so a runner whose
-// tasks never cache makes no database — and runs lookups and stores in the
+// tasks never cache makes no database, and after a failure to open tried
+// again a minute later — and runs lookups and stores in the
 // order they were asked for. Callbacks run on that thread and must only hand
 // the result on (e.g. send an actor message).
 #include <condition_variable>
@@ -19,7 +20,10 @@ namespace runner::cache {
 
 class cache_worker {
  public:
-  explicit cache_worker(std::string state_dir);
+  // `reopen_after`: how long a store that would not open is left alone
+  // before the next lookup or store tries again.
+  explicit cache_worker(std::string state_dir,
+                        std::chrono::milliseconds reopen_after = std::chrono::seconds(60));
   // Runs what is still queued (a store is a finished task's result, worth
   // keeping), then stops.
   ~cache_worker();
@@ -51,6 +55,8 @@ class cache_worker {
   std::unique_ptr<cache_store> store_;
   std::string open_error_;
   bool open_tried_ = false;
+  std::chrono::steady_clock::time_point open_tried_at_{};
+  std::chrono::milliseconds reopen_after_;
 
   std::mutex mtx_;
   std::condition_variable cv_;

@@ -120,6 +120,42 @@ TEST_F(Cache, AHitOverThisRunsOutputLimitsRunsTheTaskInstead) {
   EXPECT_NE(smaller.err.find("larger than this run's limits"), std::string::npos) << smaller.err;
 }
 
+TEST_F(Cache, TheLookingTasksOwnTtlCountsNotOnlyTheStoredOne) {
+  auto yaml = [&](const std::string& ttl) {
+    return "taskGroup:\n  - name: t\n    type: os_exec\n    cache: {key: ttl-k" + ttl +
+           "}\n    spec:\n      command: echo ran >> " + tmp.file("t.count") + "\n";
+  };
+  ASSERT_EQ(run(yaml("")).raw.exit_code, 0);  // stored to keep forever
+  // A run that wants it fresher than a millisecond (the entry is older by a
+  // whole runner start) does not take it.
+  auto strict = run(yaml(", ttl: 1ms"));
+  ASSERT_EQ(strict.raw.exit_code, 0) << strict.raw.err;
+  EXPECT_FALSE(cached(strict, "t"));
+  EXPECT_EQ(runs("t.count"), 2u);
+}
+
+TEST_F(Cache, AnExportThatBecameConfidentialIsNotServedFromAPlainEntry) {
+  auto yaml = [&](bool confidential) {
+    return std::string("taskGroup:\n  - name: t\n    type: os_exec\n    cache: {key: up-1}\n"
+                       "    spec:\n      command: |\n        echo ran >> ") +
+           tmp.file("t.count") + "\n        echo pw=HUNTER2PASS >> $OUTPUT_FILE\n" +
+           "    exports: [{name: pw" + (confidential ? ", confidential: true" : "") +
+           ", scope: global}]\n";
+  };
+  ASSERT_EQ(run(yaml(false)).raw.exit_code, 0);
+  auto upgraded = run(yaml(true));
+  ASSERT_EQ(upgraded.raw.exit_code, 0) << upgraded.raw.err;
+  EXPECT_FALSE(cached(upgraded, "t")) << "the plain entry must be replaced by a sealed one";
+  EXPECT_EQ(upgraded.result["results"]["t"]["outputs"]["pw"], "***");
+  auto again = run(yaml(true));
+  EXPECT_TRUE(cached(again, "t"));
+  EXPECT_EQ(runs("t.count"), 2u);
+  // The plain copy is gone from the database file once it is checkpointed.
+  auto list = cache({"list"});  // opens and closes the store: SQLite checkpoints the WAL
+  std::string bytes = read_file(db());
+  EXPECT_EQ(bytes.find("HUNTER2PASS"), std::string::npos);
+}
+
 TEST_F(Cache, SecondRunIsAHitThatDoesNotRunAndFeedsImporters) {
   auto first = run(fetch_and_use(tmp));
   ASSERT_EQ(first.raw.exit_code, 0) << first.raw.err;

@@ -83,5 +83,15 @@ TEST(CacheWorker, AStoreThatCannotOpenAnswersWithTheReason) {
   EXPECT_EQ(s.error, r.reason);
 }
 
+TEST(CacheWorker, AStoreThatWouldNotOpenIsTriedAgainLater) {
+  // A long-lived node recovers once the file in the way is gone.
+  temp_dir dir;
+  testing::write_file(dir / "state", "x");
+  cache_worker w(dir / "state", std::chrono::milliseconds(0));
+  EXPECT_EQ(lookup_now(w, "k").status, lookup_status::error);
+  std::filesystem::remove(dir / "state");
+  EXPECT_EQ(lookup_now(w, "k").status, lookup_status::miss);
+}
+
 }  // namespace
 }  // namespace runner::cache
