@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "faulty_driver.hpp"
 #include "harness.hpp"
 
 namespace runner::test {
@@ -18,8 +19,6 @@ namespace runner::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string faulty_driver() { return std::string(RUNNER_SOURCE_DIR) + "/tests/drivers/faulty_driver.py"; }
 
 // A node config registering the faulty driver; `env` lines go to its `env:`.
 std::string driver_config(const temp_dir& tmp, const std::string& env = "") {
@@ -29,20 +28,9 @@ std::string driver_config(const temp_dir& tmp, const std::string& env = "") {
                                       "\n" + env);
 }
 
-// How many marker files `<prefix>.<pid>` the driver left in `dir`.
-size_t markers(const std::string& dir, const std::string& prefix) {
-  size_t n = 0;
-  for (auto& e : fs::directory_iterator(dir))
-    n += e.path().filename().string().rfind(prefix + ".", 0) == 0;
-  return n;
-}
-
-// Driver processes started / told to shut down / tasks that reached one.
+// Driver processes started / told to shut down.
 size_t started(const temp_dir& tmp) { return markers(tmp.path(), "started"); }
 size_t shut_down(const temp_dir& tmp) { return markers(tmp.path(), "shutdown"); }
-bool reached_driver(const std::string& dir, const std::string& task) {
-  return markers(dir, "exec-" + task) > 0;
-}
 
 run_output run_group(const temp_dir& tmp, const std::string& config, const std::string& group,
                      std::vector<std::string> extra = {}) {

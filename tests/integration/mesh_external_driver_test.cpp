@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
+#include "faulty_driver.hpp"
 #include "harness.hpp"
 #include "mesh_harness.hpp"
 
@@ -16,41 +18,38 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-bool reached_driver(const std::string& dir, const std::string& task) {
-  for (auto& e : fs::directory_iterator(dir))
-    if (e.path().filename().string().rfind("exec-" + task + ".", 0) == 0)
-      return true;
-  return false;
-}
+// node-b runs the faulty driver for node-a, which submits without listening.
+class MeshExternalDriver : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(markers);
+    b = std::make_unique<node_process>(m.config(
+        "node-b", "accept:\n  - {from: node-a, task_types: [faulty, os_exec]}\n"
+                  "drivers:\n  - command: [python3, " + faulty_driver() + "]\n"
+                  "    env: {FAULTY_MARKER_DIR: " + markers + "}\n"));
+    ASSERT_TRUE(b->started()) << b->output();
+    a = m.config("node-a", "", false);
+  }
 
-// node-b runs tests/drivers/faulty_driver.py for node-a.
-std::string node_b_config(mesh_dir& m, const std::string& markers) {
-  fs::create_directories(markers);
-  return m.config("node-b", "accept:\n  - {from: node-a, task_types: [faulty, os_exec]}\n"
-                            "drivers:\n  - command: [python3, " +
-                                std::string(RUNNER_SOURCE_DIR) +
-                                "/tests/drivers/faulty_driver.py]\n"
-                                "    env: {FAULTY_MARKER_DIR: " + markers + "}\n");
-}
+  mesh_dir m;
+  std::string markers = m.file("markers");
+  std::unique_ptr<node_process> b;
+  std::string a;  // node-a's config
+};
 
 }  // namespace
 
-TEST(MeshExternalDriver, AForwardedGroupUsesTheNodesDriverAndRunnerctlPausesItsTask) {
-  mesh_dir m;
-  auto markers = m.file("markers");
-  node_process b(node_b_config(m, markers));
-  ASSERT_TRUE(b.started()) << b.output();
-  auto a = m.config("node-a", "", false);
+TEST_F(MeshExternalDriver, AForwardedGroupUsesTheNodesDriverAndRunnerctlPausesItsTask) {
   auto group = m.write("g.yaml",
                        "id: pausable\ntaskGroup:\n"
                        "  - name: w\n    type: faulty\n    spec: {behave: wait_for_signal}\n"
                        "    exports: [{name: signals, scope: global}]\n");
-  process run({runner_binary(), "run", group, "--config", a, "--to", b.address(), "--output",
+  process run({runner_binary(), "run", group, "--config", a, "--to", b->address(), "--output",
                "json"});
-  ASSERT_TRUE(eventually([&] { return reached_driver(markers, "w"); })) << b.output();
+  ASSERT_TRUE(eventually([&] { return reached_driver(markers, "w"); })) << b->output();
 
   auto ctl = [&](std::vector<std::string> more) {
-    std::vector<std::string> args{"--runner", b.address(), "--config", a};
+    std::vector<std::string> args{"--runner", b->address(), "--config", a};
     args.insert(args.end(), more.begin(), more.end());
     return run_runnerctl(args, 30s);
   };
@@ -66,25 +65,20 @@ TEST(MeshExternalDriver, AForwardedGroupUsesTheNodesDriverAndRunnerctlPausesItsT
   EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
 
   auto r = run.wait(60s);
-  ASSERT_EQ(r.exit_code, 0) << r.err << b.output();
+  ASSERT_EQ(r.exit_code, 0) << r.err << b->output();
   auto j = parse_json(r.out);
   EXPECT_EQ(j["results"]["w"]["outputs"]["signals"], "pause,start") << r.out;
   EXPECT_EQ(j["results"]["w"]["runner"], "node-b");
 }
 
-TEST(MeshExternalDriver, RunnerctlCancelSendsDestroyAndTheProcessServesOn) {
-  mesh_dir m;
-  auto markers = m.file("markers");
-  node_process b(node_b_config(m, markers));
-  ASSERT_TRUE(b.started()) << b.output();
-  auto a = m.config("node-a", "", false);
+TEST_F(MeshExternalDriver, RunnerctlCancelSendsDestroyAndTheProcessServesOn) {
   auto group = m.write("g.yaml", "id: stoppable\ntaskGroup:\n"
                                  "  - name: h\n    type: faulty\n"
                                  "    spec: {behave: hang_until_destroy}\n");
-  process run({runner_binary(), "run", group, "--config", a, "--to", b.address(), "--output",
+  process run({runner_binary(), "run", group, "--config", a, "--to", b->address(), "--output",
                "json"});
-  ASSERT_TRUE(eventually([&] { return reached_driver(markers, "h"); })) << b.output();
-  auto cancel = run_runnerctl({"--runner", b.address(), "--config", a, "cancel", "stoppable"}, 30s);
+  ASSERT_TRUE(eventually([&] { return reached_driver(markers, "h"); })) << b->output();
+  auto cancel = run_runnerctl({"--runner", b->address(), "--config", a, "cancel", "stoppable"}, 30s);
   EXPECT_EQ(cancel.exit_code, 0) << cancel.out << cancel.err;
   auto r = run.wait(60s);
   EXPECT_EQ(r.exit_code, 130) << r.err;
@@ -94,28 +88,23 @@ TEST(MeshExternalDriver, RunnerctlCancelSendsDestroyAndTheProcessServesOn) {
   auto next = m.write("n.yaml", "taskGroup:\n  - name: c\n    type: faulty\n"
                                 "    spec: {behave: count}\n"
                                 "    exports: [{name: execs, scope: global}]\n");
-  auto again = run_runner({"run", next, "--config", a, "--to", b.address(), "--output", "json"},
+  auto again = run_runner({"run", next, "--config", a, "--to", b->address(), "--output", "json"},
                           60s);
-  ASSERT_EQ(again.exit_code, 0) << again.err << b.output();
+  ASSERT_EQ(again.exit_code, 0) << again.err << b->output();
   EXPECT_EQ(parse_json(again.out)["results"]["c"]["outputs"]["execs"], "2") << again.out;
 }
 
-TEST(MeshExternalDriver, AForwardedTaskOfADriverTypeRunsOnTheNode) {
-  mesh_dir m;
-  auto markers = m.file("markers");
-  node_process b(node_b_config(m, markers));
-  ASSERT_TRUE(b.started()) << b.output();
-  auto a = m.config("node-a", "", false);
+TEST_F(MeshExternalDriver, AForwardedTaskOfADriverTypeRunsOnTheNode) {
   auto group = m.write("g.yaml",
                        "taskGroup:\n"
-                       "  - name: there\n    type: faulty\n    forward: {to: " + b.address() +
+                       "  - name: there\n    type: faulty\n    forward: {to: " + b->address() +
                            "}\n    spec: {behave: ok, outputs: {v: from-b}}\n"
                            "    exports: [{name: v, scope: global}]\n"
                            "  - name: here\n    type: os_exec\n"
                            "    imports: [{from: there, variable: v}]\n"
                            "    spec: {command: 'echo {{ .there.v }}'}\n");
   auto r = run_runner({"run", group, "--config", a, "--output", "json"}, 60s);
-  ASSERT_EQ(r.exit_code, 0) << r.err << b.output();
+  ASSERT_EQ(r.exit_code, 0) << r.err << b->output();
   auto j = parse_json(r.out);
   EXPECT_EQ(j["results"]["there"]["outputs"]["v"], "from-b");
   EXPECT_EQ(j["results"]["there"]["runner"], "node-b");

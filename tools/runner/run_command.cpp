@@ -210,8 +210,9 @@ int run_command(const run_options& opts) {
     ext::external_drivers& externals;
     reactor& react;
     std::chrono::milliseconds grace;
+    bool done = false;  // the normal way out did it
     ~end_drivers() {
-      if (externals.started()) {
+      if (!done && externals.started()) {
         externals.shutdown(grace);
         react.shutdown(grace);
       }
@@ -334,6 +335,7 @@ int run_command(const run_options& opts) {
   // Whatever the tasks left running in the background ends with the group.
   externals->shutdown(*grace);
   size_t leftovers = react.shutdown(*grace);
+  end_drivers_guard.done = true;
   if (leftovers)
     spdlog::info("ended {} leftover task process(es)", leftovers);
 
