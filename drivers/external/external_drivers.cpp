@@ -30,17 +30,18 @@ bool external_drivers::started() const {
 }
 
 void external_drivers::learn(std::function<void()> done) {
+  bool ask = false;
   {
     std::lock_guard<std::mutex> lock(mtx_);
     if (!learned_) {
-      waiters_.push_back(std::move(done));
-      if (asked_)
-        return;
+      waiters_.push_back(std::move(done));  // their answers call it
+      ask = !asked_;
       asked_ = true;
-      done = nullptr;
+      if (!ask)
+        return;
     }
   }
-  if (done) {
+  if (!ask) {  // learned already
     done();
     return;
   }
