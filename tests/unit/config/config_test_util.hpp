@@ -2,12 +2,10 @@
 // Helpers shared by the node config tests.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "config/node_config.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace runner::test {
 
@@ -37,32 +35,5 @@ inline void expect_problem(const config_result& r, const std::string& text, int 
   EXPECT_FALSE(d->hint.empty()) << format_diagnostic(*d);
   EXPECT_FALSE(r.config) << "a config with problems must not be returned";
 }
-
-// A fresh directory that is removed with everything in it afterwards.
-class temp_dir {
- public:
-  temp_dir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "runner-config-test-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string write(const std::string& name, const std::string& content) const {
-    std::filesystem::path p = path_ / name;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p) << content;
-    return p.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace runner::test

@@ -2,9 +2,9 @@
 // cycles, and the features this runner does not run yet.
 #include "schema/validate.hpp"
 
-#include <fstream>
 
 #include "schema_test_util.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace runner::test {
 namespace {
@@ -376,11 +376,10 @@ TEST(Validate, GroupBuiltInCodeWithoutMarks) {
 
 class LoadAndValidate : public ::testing::Test {
  protected:
-  std::string write(const std::string& text) {
-    std::string path = ::testing::TempDir() + "/schema_load_and_validate.yaml";
-    std::ofstream(path) << text;
-    return path;
-  }
+  std::string write(const std::string& text) { return dir_.write("group.yaml", text); }
+
+ private:
+  temp_dir dir_{"schema-load-and-validate"};
 };
 
 TEST_F(LoadAndValidate, GroupOnlyWhenClean) {
