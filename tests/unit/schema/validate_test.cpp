@@ -2,7 +2,6 @@
 // cycles, and the features this runner does not run yet.
 #include "schema/validate.hpp"
 
-
 #include "schema_test_util.hpp"
 #include "tests/support/temp_dir.hpp"
 
