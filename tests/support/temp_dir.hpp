@@ -26,6 +26,7 @@ class temp_dir {
   temp_dir& operator=(const temp_dir&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
   // Writes `content` to `name` inside the directory and returns its full path.
   std::string write(const std::string& name, const std::string& content) const {
     std::filesystem::path p = path_ / name;

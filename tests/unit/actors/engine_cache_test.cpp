@@ -6,19 +6,19 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
-#include <limits>
 #include <future>
+#include <limits>
 #include <mutex>
 
-#include "actors/console_observer.hpp"
-#include "actors/supervisor.hpp"
 #include "actors/task_cache.hpp"
 #include "drivers/cache/cache_worker.hpp"
+#include "engine_test_util.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace runner {
 namespace {
+
+using test::result;
 
 // A process-backed task type whose spec says what happens:
 // {"out": {name: value}, "fail": true, "hang": true}. Counts runs per task.
@@ -78,65 +78,23 @@ class counting_driver : public driver {
   std::atomic<bool> hanging{false};
 };
 
-struct temp_state {
-  std::string path;
-  temp_state() {
-    std::string t = (std::filesystem::temp_directory_path() / "engine_cache.XXXXXX").string();
-    if (!mkdtemp(t.data()))
-      throw std::runtime_error("mkdtemp failed");
-    path = t;
-  }
-  ~temp_state() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
-struct cached_engine {
-  temp_state state;
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
+struct cached_engine : test::engine_base {
+  test::temp_dir state{"engine-cache"};
   std::shared_ptr<counting_driver> drv = std::make_shared<counting_driver>();
-  driver_registry reg;
   std::unique_ptr<cache::cache_worker> worker;
-  std::vector<observer_actor> observers;
 
   explicit cached_engine(std::string state_dir = {}) {
-    add_message_types(cfg);
-    sys = std::make_unique<caf::actor_system>(cfg);
     reg.add(drv);
-    worker = std::make_unique<cache::cache_worker>(state_dir.empty() ? state.path + "/state"
-                                                                     : state_dir);
+    worker = std::make_unique<cache::cache_worker>(state_dir.empty() ? state / "state" : state_dir);
   }
   ~cached_engine() {
-    for (auto& o : observers)
-      caf::anon_send_exit(o, caf::exit_reason::user_shutdown);
     worker.reset();  // its last answers go to actors of a live system
   }
 
   supervisor_actor start(task_group g, size_t max_parallel) {
-    auto ctx = std::make_shared<run_context>();
-    g.id = "cache-test";
-    ctx->group = std::make_shared<const task_group>(std::move(g));
-    ctx->drivers = &reg;
-    ctx->node_name = "unit";
-    ctx->max_parallel = max_parallel;
+    auto ctx = context(std::move(g), max_parallel);
     ctx->cache = worker.get();
-    console_options opts;
-    opts.summary = false;
-    opts.out = tmpfile();
-    ctx->observer = spawn_console_observer(*sys, opts);
-    observers.push_back(ctx->observer);
     return spawn_supervisor(*sys, ctx);
-  }
-
-  group_report finish(supervisor_actor sup) {
-    group_report out;
-    caf::scoped_actor self{*sys};
-    self->request(sup, caf::infinite, run_atom::value)
-        .receive([&](group_report& r) { out = std::move(r); },
-                 [&](caf::error& e) { ADD_FAILURE() << sys->render(e); });
-    return out;
   }
 
   group_report run(task_group g, size_t max_parallel = 4) {
@@ -170,13 +128,6 @@ task_decl task(std::string name, json spec, std::optional<std::string> key = std
     t.cache = c;
   }
   return t;
-}
-
-const task_report& result(const group_report& g, const std::string& name) {
-  for (auto& r : g.results)
-    if (r.name == name)
-      return r;
-  throw std::runtime_error("no result for " + name);
 }
 
 const variable* exported(const task_report& r, const std::string& name) {
@@ -269,7 +220,7 @@ TEST(EngineCache, AKeyFromAConfidentialImportIsFiledWithoutTheSecret) {
   EXPECT_TRUE(result(e.run(group("sekrit-one")), "fetch").cached);
   EXPECT_FALSE(result(e.run(group("sekrit-two")), "fetch").cached);
   e.worker.reset();
-  auto store = cache::cache_store::open(e.state.path + "/state");
+  auto store = cache::cache_store::open(e.state / "state");
   ASSERT_TRUE(store.store) << store.error;
   auto listed = store.store->list(std::chrono::system_clock::now());
   ASSERT_EQ(listed.entries.size(), 2u);
@@ -339,9 +290,8 @@ TEST(EngineCache, AnEntryWithoutADeclaredExportIsAMiss) {
 }
 
 TEST(EngineCache, AnUnusableCacheMakesTasksRun) {
-  temp_state not_a_dir;
-  std::string file = not_a_dir.path + "/file";
-  std::ofstream(file) << "x";
+  test::temp_dir not_a_dir{"engine-cache"};
+  std::string file = not_a_dir.write("file", "x");
   cached_engine e(file);  // the state directory is a file: the store cannot open
   task_group g;
   g.tasks = {task("build", {{"out", {{"v", "1"}}}}, "k")};

@@ -8,12 +8,13 @@
 #include <thread>
 #include <mutex>
 
-#include "actors/console_observer.hpp"
 #include "actors/slot_pool.hpp"
-#include "actors/supervisor.hpp"
+#include "engine_test_util.hpp"
 
 namespace runner {
 namespace {
+
+using test::result;
 
 // A task type whose spec says what happens: {"result": "ok"|"fail"|"hang",
 // "out": {name: value}, "print": text}. It records start order and how many
@@ -101,49 +102,16 @@ task_decl task(std::string name, json spec, std::vector<std::string> deps = {}) 
   return t;
 }
 
-struct engine {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
+struct engine : test::engine_base {
   std::shared_ptr<scripted_driver> drv;
-  driver_registry reg;
-  std::vector<observer_actor> observers;
-
-  ~engine() {
-    // The observer lives until told to go (or asked for its summary).
-    for (auto& o : observers)
-      caf::anon_send_exit(o, caf::exit_reason::user_shutdown);
-  }
 
   explicit engine(bool process_backed = true, bool at_once = false) {
-    add_message_types(cfg);
-    sys = std::make_unique<caf::actor_system>(cfg);
     drv = at_once ? std::make_shared<at_once_driver>() : std::make_shared<scripted_driver>(process_backed);
     reg.add(drv);
   }
 
-  std::shared_ptr<run_context> context(task_group g, size_t max_parallel) {
-    auto ctx = std::make_shared<run_context>();
-    g.id = "test";
-    ctx->group = std::make_shared<const task_group>(std::move(g));
-    ctx->drivers = &reg;
-    ctx->node_name = "unit";
-    ctx->max_parallel = max_parallel;
-    console_options opts;
-    opts.summary = false;
-    opts.out = tmpfile();
-    ctx->observer = spawn_console_observer(*sys, opts);
-    observers.push_back(ctx->observer);
-    return ctx;
-  }
-
   group_report run(task_group g, size_t max_parallel = 4) {
-    auto sup = spawn_supervisor(*sys, context(std::move(g), max_parallel));
-    group_report out;
-    caf::scoped_actor self{*sys};
-    self->request(sup, caf::infinite, run_atom::value)
-        .receive([&](group_report& r) { out = std::move(r); },
-                 [&](caf::error& e) { ADD_FAILURE() << sys->render(e); });
-    return out;
+    return finish(spawn_supervisor(*sys, context(std::move(g), max_parallel)));
   }
 };
 
@@ -157,13 +125,6 @@ bool eventually(const std::function<bool()>& condition) {
     else
       std::this_thread::yield();
   return true;
-}
-
-const task_report& result(const group_report& g, const std::string& name) {
-  for (auto& r : g.results)
-    if (r.name == name)
-      return r;
-  throw std::runtime_error("no result for " + name);
 }
 
 TEST(Engine, RunsInDependencyOrderAndPassesVariables) {
