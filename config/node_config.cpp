@@ -23,7 +23,7 @@ namespace {
 
 const std::vector<std::string> kNodeFields = {
     "name",      "listen",          "tls", "peers",  "accept", "max_parallel",
-    "state_dir", "connect_timeout", "log", "drivers", "vault", "actions"};
+    "state_dir", "connect_timeout", "log", "drivers", "vault", "actions", "transport"};
 
 void read_name(const yaml_field& f, node_config& c, yaml_reader& r) {
   auto v = r.scalar(f, "name", "write `name: node-a`; it must match the certificate's CN");
@@ -105,6 +105,8 @@ void read_fields(yaml_node root, const std::string& base_dir, node_config& c, se
       read_vault(f, base_dir, c, r);
     } else if (f.key == "actions") {
       read_actions(f, base_dir, c, r);
+    } else if (f.key == "transport") {
+      read_transport(f, c, r);
     }
   }
   if (!has_name)

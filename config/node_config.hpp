@@ -52,6 +52,16 @@ struct actions_config {
   std::string node = "node";                       // looked up in PATH unless it has a '/'
 };
 
+// `transport:` — what peers can make this node hold and wait for
+// (net/gate.hpp; docs/security.md).
+struct transport_config {
+  size_t max_message = size_t{64} << 20;    // one message (BASP frame) from a peer
+  size_t max_unproven = size_t{256} << 20;  // together, for peers with no proven identity
+  size_t max_connections = 256;             // accepted connections at once
+  size_t max_connections_per_address = 32;
+  std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
+};
+
 struct node_config {
   std::string name;
   std::string listen_host;
@@ -68,6 +78,7 @@ struct node_config {
   std::vector<driver_config> drivers;
   vault_access_config vault;
   actions_config actions;
+  transport_config transport;
   std::string file;  // where it was read from
 };
 

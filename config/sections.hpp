@@ -33,6 +33,7 @@ void read_accept(const yaml_field& f, node_config& c, section_marks& m, yaml_rea
 void read_log(const yaml_field& f, node_config& c, yaml_reader& r);
 void read_drivers(const yaml_field& f, node_config& c, yaml_reader& r);
 void read_vault(const yaml_field& f, const std::string& base_dir, node_config& c, yaml_reader& r);
+void read_transport(const yaml_field& f, node_config& c, yaml_reader& r);
 void read_actions(const yaml_field& f, const std::string& base_dir, node_config& c,
                   yaml_reader& r);
 

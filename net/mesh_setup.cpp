@@ -1,5 +1,8 @@
 #include "net/mesh_setup.hpp"
 
+#include "net/basp_handoff.hpp"
+#include "net/transport.hpp"
+
 #include "net/forward_driver.hpp"
 
 namespace runner {
@@ -63,9 +66,12 @@ std::optional<mesh_setup> mesh_setup_from_files(const std::string& cert, const s
   return m;
 }
 
-mesh_runtime start_mesh_runtime(caf::actor_system& sys, const mesh_setup& m, bool long_lived) {
+mesh_runtime start_mesh_runtime(caf::actor_system& sys, const mesh_setup& m) {
   mesh_runtime rt;
-  rt.directory = spawn_peer_directory(sys, m.config, long_lived);
+  gate_tls_files files{m.config.tls.cert, m.config.tls.key, m.config.tls.ca};
+  rt.gate = std::make_shared<gate>(m.config.tls.off ? nullptr : &files, gate_limits_of(m.config));
+  rt.basp = basp_broker_of(sys);
+  rt.directory = spawn_peer_directory(sys, m.config, *rt.gate, rt.basp);
   auto env = std::make_shared<call_env>();
   env->self_name = m.config.name;
   env->identity = m.identity;

@@ -9,6 +9,7 @@
 
 #include "config/node_config.hpp"
 #include "drivers/driver.hpp"
+#include "net/gate.hpp"
 #include "net/identity.hpp"
 #include "net/remote_call.hpp"
 
@@ -30,13 +31,15 @@ std::optional<mesh_setup> mesh_setup_from_files(const std::string& cert, const s
 // The pieces that send work elsewhere, started in an actor system whose
 // config went through configure_transport().
 struct mesh_runtime {
+  std::shared_ptr<runner::gate> gate;  // every connection of this process passes it
+  caf::actor basp;             // CAF's BASP broker, which speaks over the gate's sockets
   peer_directory directory;
   std::shared_ptr<const call_env> calls;
   std::shared_ptr<driver> forwarder;  // the driver behind `forward.to`
 };
 
-// `long_lived`: a node (`runner serve`) rather than a submitter process; see
-// spawn_peer_directory for what changes.
-mesh_runtime start_mesh_runtime(caf::actor_system& sys, const mesh_setup& m, bool long_lived);
+// Call on the thread that built `sys`. Throws std::runtime_error if the
+// gate cannot start (its TLS files were checked by load_mesh_setup).
+mesh_runtime start_mesh_runtime(caf::actor_system& sys, const mesh_setup& m);
 
 }  // namespace runner

@@ -2,8 +2,7 @@
 
 #include "actors/run_context.hpp"
 #include "config/address.hpp"
-#include "net/tls_probe.hpp"
-#include "net/transport.hpp"
+#include "net/dial.hpp"
 
 namespace runner {
 
@@ -22,8 +21,8 @@ struct link_state {
 
 struct directory_state {
   node_config node;
-  caf::io::middleman_actor mm;
-  bool probe = true;
+  runner::gate* gate = nullptr;
+  caf::actor basp;
   std::map<std::string, link_state> links;  // by target text
   static inline const char* name = "peer_directory";
 };
@@ -50,91 +49,29 @@ void settle(link_state& l, const std::string& state, std::string error) {
   l.waiting.clear();
 }
 
-// CAF's connect errors, in words that say what to check.
-std::string explain(self_ptr self, const caf::error& e) {
-  if (e == caf::sec::request_timeout)
-    return "no answer within connect_timeout (" +
-           std::to_string(self->state.node.connect_timeout.count()) + " ms)";
-  if (e == caf::sec::cannot_connect_to_node)
-    return "connection refused or host unreachable (is `runner serve` running there?)";
-  if (e == caf::sec::disconnect_during_handshake)
-    return "the connection closed during the handshake (a certificate the other side does not "
-           "trust, a plain-TCP/TLS mismatch, or not a runner)";
-  if (e == caf::sec::connection_timeout)
-    return "the handshake did not finish in time (the node may be frozen or overloaded)";
-  return self->system().render(e);
-}
-
-using probe_atom = caf::atom_constant<caf::atom("probe")>;
-
-void caf_connect(self_ptr self, const std::string& target);
-
-// See tls_probe.hpp: CAF is asked to connect only to a peer that has just
-// finished a TLS handshake with us. The probe blocks, so it runs detached.
+// One attempt through the gate (dial.hpp), bounded by connect_timeout.
 void connect(self_ptr self, const std::string& target) {
   auto& l = self->state.links[target];
   l.state = "connecting";
   l.since_ms = now_ms();
-  const auto& node = self->state.node;
-  if (node.tls.off || !self->state.probe) {
-    caf_connect(self, target);
-    return;
-  }
-  tls_files files{node.tls.cert, node.tls.key, node.tls.ca};
-  auto prober = self->system().spawn<caf::detached>(
-      [files, host = l.host, port = l.port,
-       deadline = node.connect_timeout](caf::event_based_actor* p) -> caf::behavior {
-        return {[=](probe_atom) {
-          p->quit();
-          return probe_tls(host, port, files, deadline);
-        }};
-      });
-  self->request(prober, caf::infinite, probe_atom::value)
-      .then(
-          [=](std::string& error) {
-            if (error.empty()) {
-              caf_connect(self, target);
-              return;
-            }
-            auto& l = self->state.links[target];
-            settle(l, "failed", "cannot connect to " + describe(l) + ": " + error);
-          },
-          [=](caf::error& e) {
-            auto& l = self->state.links[target];
-            settle(l, "failed", "cannot connect to " + describe(l) + ": " + explain(self, e));
-          });
-}
-
-void caf_connect(self_ptr self, const std::string& target) {
-  auto& l = self->state.links[target];
-  auto timeout = self->state.node.connect_timeout;
-  self->request(self->state.mm, timeout, caf::connect_atom::value, l.host, l.port)
-      .then(
-          [=](caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>&) {
-            auto& l = self->state.links[target];
-            if (!ptr) {
-              settle(l, "failed", "the runner at " + address_of(l) + " publishes no dispatcher");
-              return;
-            }
-            l.node = caf::actor_cast<node_actor>(std::move(ptr));
-            self->monitor(l.node);
-            settle(l, "connected", {});
-          },
-          [=](caf::error& e) {
-            auto& l = self->state.links[target];
-            settle(l, "failed", "cannot connect to " + describe(l) + ": " + explain(self, e));
-          });
+  auto& st = self->state;
+  auto me = caf::actor_cast<peer_directory>(self);
+  dial(self->system(), *st.gate, st.basp, l.host, l.port, st.node.connect_timeout,
+       [me, target](dial_result r) {
+         // On the dialer's thread: the answer comes back as a message.
+         caf::anon_send(me, dialled_atom::value, target, std::move(r.node), std::move(r.error));
+       });
 }
 
 }  // namespace
 
-peer_directory spawn_peer_directory(caf::actor_system& sys, const node_config& node, bool probe) {
-  auto mm = transport_actor(sys, node);
-  return sys.spawn([node, mm, probe](self_ptr self) -> peer_directory::behavior_type {
+peer_directory spawn_peer_directory(caf::actor_system& sys, const node_config& node, gate& g,
+                                    caf::actor basp) {
+  return sys.spawn([node, &g, basp](self_ptr self) -> peer_directory::behavior_type {
     auto& st = self->state;
     st.node = node;
-    st.mm = mm;
-    st.probe = probe;
+    st.gate = &g;
+    st.basp = basp;
     for (auto& [name, hp] : node.peers) {
       auto& l = st.links[name];
       l.host = hp.first;
@@ -180,6 +117,17 @@ peer_directory spawn_peer_directory(caf::actor_system& sys, const node_config& n
           if (l.state != "connecting")
             connect(self, target);
           return p;
+        },
+        [=](dialled_atom, const std::string& target, caf::strong_actor_ptr& ptr,
+            const std::string& error) {
+          auto& l = self->state.links[target];
+          if (!ptr) {
+            settle(l, "failed", "cannot connect to " + describe(l) + ": " + error);
+            return;
+          }
+          l.node = caf::actor_cast<node_actor>(std::move(ptr));
+          self->monitor(l.node);
+          settle(l, "connected", {});
         },
         [=](peers_atom) {
           std::vector<peer_view> out;

@@ -1,9 +1,9 @@
 #pragma once
 // The connections of one runner process to other nodes. Asked for a target —
 // a peer name from the config or a host:port — it answers with a handle to
-// that node's dispatcher, connecting first if needed. Connecting is a request
-// to the middleman with the config's connect_timeout as deadline, so a peer
-// that never answers (or is frozen) fails the request instead of hanging it.
+// that node's dispatcher, connecting first if needed. Connecting goes through
+// the gate with the config's connect_timeout as deadline, so a peer that
+// never answers (or is frozen) fails the request instead of hanging it.
 // A connection that drops is forgotten; the next request connects again.
 #include <string>
 #include <vector>
@@ -15,6 +15,7 @@ namespace runner {
 
 using link_atom = caf::atom_constant<caf::atom("link")>;
 using peers_atom = caf::atom_constant<caf::atom("peers")>;
+using dialled_atom = caf::atom_constant<caf::atom("dialled")>;  // internal: a dial's outcome
 
 struct link_reply {
   node_actor node;     // set on success
@@ -24,15 +25,14 @@ struct link_reply {
 
 using peer_directory = caf::typed_actor<
     caf::replies_to<link_atom, std::string>::with<link_reply>,
-    caf::replies_to<peers_atom>::with<std::vector<peer_view>>>;
+    caf::replies_to<peers_atom>::with<std::vector<peer_view>>,
+    caf::reacts_to<dialled_atom, std::string, caf::strong_actor_ptr, std::string>>;
 
-// `probe`: make a TLS handshake of our own (tls_probe.hpp) before CAF
-// connects. A long-lived node must: without it a frozen peer makes CAF spin
-// a core for as long as the peer stays frozen. A short-lived submitter
-// (`runner run`, runnerctl) skips it: a spin then lasts at most until its own
-// deadline ends the process, and a fresh process saves a whole handshake
-// (about a third of the latency forwarding adds; bench/README.md).
-peer_directory spawn_peer_directory(caf::actor_system& sys, const node_config& node, bool probe);
+// Connections go through `g` (gate.hpp); `basp` is CAF's BASP broker
+// (basp_handoff.hpp).
+class gate;
+peer_directory spawn_peer_directory(caf::actor_system& sys, const node_config& node, gate& g,
+                                    caf::actor basp);
 
 }  // namespace runner
 

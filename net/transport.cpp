@@ -2,7 +2,8 @@
 
 #include "actors/engine_scheduler.hpp"
 
-#include <caf/openssl/all.hpp>
+#include "net/basp_handoff.hpp"
+
 #include <openssl/crypto.h>
 
 #include <spdlog/spdlog.h>
@@ -41,48 +42,39 @@ void tune_scheduler(caf::actor_system_config& cfg) {
   cfg.set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
 }
 
-void configure_transport(caf::actor_system_config& cfg, const node_config& node,
-                         const transport_tuning& tuning) {
+void configure_transport(caf::actor_system_config& cfg, const transport_tuning& tuning) {
   cfg.load<caf::io::middleman>();
-  // Automatic connections would open extra listening ports and, with the
-  // OpenSSL module, plain-text BASP connections that bypass TLS.
+  // Automatic connections would open extra listening ports that bypass the
+  // gate (and TLS).
   cfg.set("middleman.enable-automatic-connections", false);
   // The multiplexer runs on the middleman's own thread; extra BASP workers
   // add a thread hop per message and cost latency for small messages.
   if (!caf_defaults())
     cfg.set("middleman.workers", size_t{0});
   cfg.set("middleman.heartbeat-interval", caf::timespan{tuning.heartbeat_interval});
-  cfg.set("middleman.connection-timeout", caf::timespan{tuning.connection_timeout});
-  if (node.tls.off)
-    return;
-  cfg.load<caf::openssl::manager>();
-  // All three set: CAF then requires and verifies a peer certificate chain on
-  // both sides. With none, it would silently fall back to anonymous ECDH,
-  // which node config validation makes impossible (tls needs cert, key, ca).
-  cfg.set("openssl.certificate", node.tls.cert);
-  cfg.set("openssl.key", node.tls.key);
-  cfg.set("openssl.cafile", node.tls.ca);
+  // Off: the gate times out silent connections instead (transport.hpp).
+  cfg.set("middleman.connection-timeout", caf::timespan{0});
 }
 
-caf::io::middleman_actor transport_actor(caf::actor_system& sys, const node_config& node) {
-  if (node.tls.off)
-    return sys.middleman().actor_handle();
-  return sys.openssl_manager().actor_handle();
+gate_limits gate_limits_of(const node_config& node, const transport_tuning& tuning) {
+  gate_limits g;
+  g.max_message = node.transport.max_message;
+  g.max_unproven = node.transport.max_unproven;
+  g.max_connections = node.transport.max_connections;
+  g.max_per_address = node.transport.max_connections_per_address;
+  g.handshake_timeout = node.transport.handshake_timeout;
+  g.idle_timeout = tuning.idle_timeout;
+  return g;
 }
 
-publish_result publish_node(caf::actor_system& sys, const node_config& node,
-                            const caf::strong_actor_ptr& whom, std::set<std::string> sigs) {
-  publish_result out;
-  auto mm = transport_actor(sys, node);
-  caf::scoped_actor self{sys};
-  std::string where = node.listen_host + ":" + std::to_string(node.listen_port);
-  self->request(mm, std::chrono::seconds(30), caf::publish_atom::value, node.listen_port, whom,
-                std::move(sigs), node.listen_host, true)
-      .receive([&](uint16_t port) { out.port = port; },
-               [&](caf::error& e) {
-                 out.error = "cannot listen on " + where + ": " + sys.render(e);
-               });
-  return out;
+publish_result publish_node(caf::actor_system& sys, gate& g, const caf::actor& basp,
+                            const node_config& node, const caf::strong_actor_ptr& whom,
+                            std::set<std::string> sigs) {
+  auto r = g.listen(node.listen_host, node.listen_port,
+                    [&sys, basp, whom, sigs = std::move(sigs)](int fd, uint16_t port) {
+                      serve_with_basp(sys, basp, fd, port, whom, sigs);
+                    });
+  return publish_result{r.port, r.error};
 }
 
 void leave_process(int code) {

@@ -246,7 +246,7 @@ int run_command(const run_options& opts) {
   caf::actor_system_config cfg;
   if (mesh) {
     add_wire_types(cfg);
-    configure_transport(cfg, mesh->config);
+    configure_transport(cfg);
   } else {
     add_message_types(cfg);
   }
@@ -254,7 +254,7 @@ int run_command(const run_options& opts) {
   caf::actor_system sys{cfg};
   std::optional<mesh_runtime> rt;
   if (mesh)
-    rt = start_mesh_runtime(sys, *mesh, false);
+    rt = start_mesh_runtime(sys, *mesh);
   // With a mesh, the process ends without the actor system's teardown (see
   // leave_process); every return below passes through here.
   struct stop_mesh {

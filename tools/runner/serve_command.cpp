@@ -56,11 +56,11 @@ int serve_command(const serve_options& opts) {
 
   caf::actor_system_config cfg;
   add_wire_types(cfg);
-  configure_transport(cfg, config);
+  configure_transport(cfg);
   tune_scheduler(cfg);
   caf::actor_system sys{cfg};
 
-  auto rt = start_mesh_runtime(sys, *mesh, true);
+  auto rt = start_mesh_runtime(sys, *mesh);
   auto env = std::make_shared<node_env>();
   env->config = config;
   env->identity = mesh->identity;
@@ -80,7 +80,7 @@ int serve_command(const serve_options& opts) {
   env->slots = spawn_slot_pool(sys, env->max_parallel);
   auto node = spawn_node(sys, env);
 
-  auto published = publish_node(sys, config, caf::actor_cast<caf::strong_actor_ptr>(node),
+  auto published = publish_node(sys, *rt.gate, rt.basp, config, caf::actor_cast<caf::strong_actor_ptr>(node),
                                 sys.message_types(node));
   if (!published.error.empty()) {
     std::fprintf(stderr, "runner: %s\n", published.error.c_str());

@@ -52,10 +52,10 @@ int run(const options& o) {
   }
   caf::actor_system_config cfg;
   add_wire_types(cfg);
-  configure_transport(cfg, mesh->config);
+  configure_transport(cfg);
   cfg.set("scheduler.max-threads", size_t{2});
   caf::actor_system sys{cfg};
-  auto rt = start_mesh_runtime(sys, *mesh, false);
+  auto rt = start_mesh_runtime(sys, *mesh);
   int code = ok;
   {
     caf::scoped_actor self{sys};
