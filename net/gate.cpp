@@ -238,9 +238,13 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
     if (auto d = dialling.find(id); d != dialling.end()) {
       connected_fn done = std::move(d->second);
       dialling.erase(d);
-      std::string why = l->close_reason.empty() ? "the connection closed" : l->close_reason;
-      if (l->at == gate_link::stage::open && l->first_frame)
-        why = "connected, but the node sent no handshake: " + why;
+      std::string why = l->close_reason.empty() ? "the peer closed the connection" : l->close_reason;
+      // A node that refuses a runner (too many connections, a bad frame)
+      // just closes; say where in the exchange that happened.
+      if (l->at == gate_link::stage::open && l->first_frame &&
+          why == "the peer closed the connection")
+        why = "the node closed the connection before its BASP handshake (it may have refused "
+              "this runner: its log says why)";
       done(-1, why);
     }
     if (accepted_by.erase(id)) {
@@ -423,6 +427,26 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
     service(l.id);
   }
 
+  // Dialled links wait for the caller's connect timeout, accepted ones for
+  // handshake_timeout; the words name the setting that ran out.
+  std::string handshake_timeout_reason(const gate_link& l) const {
+    bool dialled = l.role == basp_role::dialled;
+    std::string within = dialled ? "within the connect timeout"
+                                 : "within " + seconds_text(limits.handshake_timeout) +
+                                       " (transport.handshake_timeout)";
+    if (l.at == gate_link::stage::connecting)
+      return "no TCP connection " + within;
+    if (l.at == gate_link::stage::tls)
+      return "no TLS handshake " + within + " (the peer may be frozen or overloaded)";
+    // A TLS node waits for a ClientHello and a plain one for nothing: a
+    // plain-TCP runner dialling a TLS node hears silence, not an error.
+    if (dialled && !l.ssl)
+      return "no BASP handshake " + within +
+             " (this runner uses plain TCP, `tls: off`: a node that uses TLS stays silent "
+             "to it; give this runner a tls: section)";
+    return "no BASP handshake " + within + " (the peer may be frozen or overloaded)";
+  }
+
   void check_deadlines() {
     auto now = gate_clock::now();
     std::vector<uint64_t> expired;
@@ -432,10 +456,7 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
                          (l.role == basp_role::dialled && l.caf < 0);
       if (handshaking) {
         if (now >= l.deadline) {
-          l.close_reason = l.at == gate_link::stage::connecting ? "no TCP connection in time"
-                           : l.at == gate_link::stage::tls
-                               ? "no TLS handshake in time (the node may be frozen or overloaded)"
-                               : "no BASP handshake in time";
+          l.close_reason = handshake_timeout_reason(l);
           count(&gate_counters::handshake_timeouts);
           expired.push_back(id);
         }

@@ -35,7 +35,7 @@ std::string tls_failure(int ssl_error, int rc) {
     return "the peer closed the connection";
   if (why.empty())
     why = errno ? std::strerror(errno) : "the connection failed";
-  return why;
+  return explain_tls_failure(why);
 }
 
 }  // namespace

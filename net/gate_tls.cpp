@@ -48,6 +48,26 @@ ssl_ctx_ptr make_gate_ssl_ctx(const gate_tls_files& files) {
   return ctx;
 }
 
+std::string explain_tls_failure(const std::string& text) {
+  auto has = [&](const char* s) { return text.find(s) != std::string::npos; };
+  if (has("alert unknown ca") || has("alert bad certificate") ||
+      has("alert certificate required") || has("alert certificate unknown") ||
+      has("alert decrypt error"))
+    return "the peer refused this runner's certificate (" + text +
+           "): it must be signed by a CA in the peer's tls.ca";
+  if (has("alert certificate expired"))
+    return "the peer refused this runner's certificate as expired (" + text + ")";
+  if (has("certificate verify failed"))
+    return "the peer's certificate does not verify against this runner's tls.ca (" + text + ")";
+  if (has("peer did not return a certificate"))
+    return "the peer presented no certificate (" + text +
+           "): every mesh runner needs a tls: section with a certificate of the mesh CA";
+  if (has("wrong version number") || has("packet length too long") || has("http request") ||
+      has("record layer failure"))
+    return "the peer does not speak TLS (" + text + "): is it a `tls: off` runner?";
+  return text;
+}
+
 std::string peer_common_name(SSL* ssl) {
   X509* cert = SSL_get1_peer_certificate(ssl);
   if (!cert)

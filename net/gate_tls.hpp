@@ -28,6 +28,11 @@ ssl_ctx_ptr make_gate_ssl_ctx(const gate_tls_files& files);
 // bug of CAF 0.17.6's OpenSSL module that dropped live forwards).
 std::string take_ssl_errors();
 
+// OpenSSL's words for a failed handshake, with what they mean in a mesh
+// and what to check ("tlsv1 alert unknown ca" says the peer does not trust
+// our certificate; "wrong version number" says the peer speaks no TLS).
+std::string explain_tls_failure(const std::string& openssl_text);
+
 // The CN of the certificate the peer presented ("" if none).
 std::string peer_common_name(SSL* ssl);
 
