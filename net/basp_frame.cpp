@@ -91,10 +91,12 @@ std::string check_basp_header(const basp_header& h, basp_role role, bool first,
   if (!fields_valid(h))
     return std::string("a malformed ") + name + " header";
   bool handshake = op == basp_op::server_handshake || op == basp_op::client_handshake;
-  uint32_t limit = handshake && max_payload > kMaxBaspHandshake ? kMaxBaspHandshake : max_payload;
+  bool handshake_bound = handshake && max_payload > kMaxBaspHandshake;
+  uint32_t limit = handshake_bound ? kMaxBaspHandshake : max_payload;
   if (h.payload_len > limit)
-    return std::string("a ") + name + " of " + std::to_string(h.payload_len) +
-           " bytes, over the limit of " + std::to_string(limit);
+    return std::string("a ") + name + " of " + std::to_string(h.payload_len) + " bytes, over " +
+           (handshake_bound ? "the " + std::to_string(limit) + " bytes a handshake may have"
+                            : "transport.max_message (" + std::to_string(limit) + " bytes)");
   return {};
 }
 

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "mesh_harness.hpp"
+#include "raw_peer.hpp"
 
 namespace runner::test {
 namespace {
@@ -37,9 +38,9 @@ namespace {
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-// Transport settings of every runner process (net/transport.hpp): a killed
-// peer's socket closes at once; a frozen one is noticed after
-// connection_timeout plus at most one heartbeat interval.
+// Transport settings of every runner process (net/transport.hpp, net/gate.hpp):
+// a killed peer's socket closes at once; a frozen one is noticed once nothing
+// came from it for the idle timeout (CAF sends a heartbeat every second).
 constexpr auto kConnectionTimeout = 5s;
 constexpr auto kHeartbeat = 1s;
 // node_process starts nodes with --grace 2s.
@@ -54,21 +55,9 @@ constexpr auto kProcessGoneBound = kNodeGrace + 8s;  // SIGTERM, SIGKILL after t
 // then the task gets SIGTERM, SIGKILL after the grace.
 constexpr auto kLostSubmitterBound = kConnectionTimeout + kHeartbeat + kNodeGrace + 7s;
 
-double seconds_since(clock_type::time_point t0) {
-  return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
-
 double secs(std::chrono::duration<double> d) { return d.count(); }
 
 std::chrono::milliseconds ms(std::chrono::milliseconds d) { return d; }
-
-std::string accept_all(const std::string& from = "*") {
-  return "accept:\n  - {from: \"" + from + "\", task_types: [os_exec]}\n";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // A task command that records its own pid (the `sleep` it becomes, via exec)
 // atomically, then marks that it runs, then sleeps long enough to outlive any
@@ -131,35 +120,6 @@ pid_t wait_for_pid(const std::string& pidfile, orphans& left,
   return left.add(read_pid(pidfile));
 }
 
-// Connects to 127.0.0.1:port; -1 on failure.
-int connect_raw(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return -1;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// Sends as much of `bytes` as the peer takes; the peer may close early
-// (no SIGPIPE: MSG_NOSIGNAL). Returns how many bytes went out.
-size_t send_all(int fd, const std::string& bytes) {
-  size_t sent = 0;
-  while (sent < bytes.size()) {
-    ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0)
-      break;
-    sent += static_cast<size_t>(n);
-  }
-  return sent;
-}
-
 // Deterministic "random" bytes: the same every run, so a failure reproduces.
 std::string random_bytes(size_t n, uint32_t seed) {
   std::mt19937 gen(seed);
@@ -167,21 +127,6 @@ std::string random_bytes(size_t n, uint32_t seed) {
   for (auto& c : out)
     c = static_cast<char>(gen() & 0xff);
   return out;
-}
-
-// CPU time (user + system) a process has used so far, in seconds.
-double cpu_seconds(pid_t pid) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  auto close = stat.rfind(')');
-  if (close == std::string::npos)
-    return 0;
-  std::istringstream in(stat.substr(close + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i < 14; ++i)  // fields 3..13 come before utime (14) and stime (15)
-    in >> field;
-  in >> utime >> stime;
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // The state `node` reports for `id` (runnerctl groups, as `config`), "" if none.
@@ -198,26 +143,6 @@ std::string group_state(const node_process& node, const std::string& config,
     if (g.value("id", "") == id)
       return g.value("state", "");
   return "";
-}
-
-// A group of one task that writes `marker`; sent whole with --to.
-std::string marker_group(mesh_dir& m, const std::string& file, const std::string& marker) {
-  return m.write(file, "taskGroup:\n  - name: mark\n    type: os_exec\n"
-                       "    spec: {command: 'touch " + marker + "; echo marked'}\n");
-}
-
-// Sends a small group with --to as `config` and expects it to run there.
-void expect_node_serves(mesh_dir& m, const node_process& node, const std::string& config,
-                        const std::string& tag) {
-  auto marker = m.file("served-" + tag);
-  auto group = marker_group(m, "served-" + tag + ".yaml", marker);
-  auto r = run_runner(
-      {"run", group, "--config", config, "--to", node.address(), "--output", "json"}, 60s);
-  EXPECT_FALSE(r.timed_out) << tag;
-  EXPECT_EQ(r.exit_code, 0) << tag << "\n" << r.out << r.err;
-  EXPECT_TRUE(std::filesystem::exists(marker)) << tag;
-  auto j = parse_json(r.out);
-  EXPECT_EQ(j["results"]["mark"]["runner"], "node-b") << tag << "\n" << r.out;
 }
 
 // --- who may talk to a node -------------------------------------------------
@@ -374,16 +299,12 @@ TEST(MeshFailure, RandomBytesToAPlainTcpNodeDoNotStopIt) {
 }
 
 // A client that opens a TCP connection and never finishes the TLS handshake
-// (idle, or stuck after part of a ClientHello) must cost the node nothing
-// while it waits, and must not hold a connection forever: the node drops it
-// within its connection timeout (5 s) plus a heartbeat; asserted < 15 s.
-// A client that opens connections and stalls its handshake must not stop the
-// node from serving everyone else. (CAF 0.17's OpenSSL transport busy-polls
-// such a connection and never drops it: a known limit, docs/security.md;
-// the CPU it costs is recorded here, not asserted.)
-TEST(MeshFailure, StalledHandshakesLeaveTheNodeServingOthers) {
+// (idle, or stuck after part of a ClientHello) costs the node nothing while
+// it waits, does not stop it serving everyone else, and is dropped after
+// transport.handshake_timeout (1 s here; asserted < 10 s).
+TEST(MeshFailure, StalledHandshakesLeaveTheNodeServingOthersAndAreDropped) {
   mesh_dir m;
-  node_process b(m.config("node-b", accept_all()));
+  node_process b(m.config("node-b", accept_all() + "transport: {handshake_timeout: 1s}\n"));
   ASSERT_TRUE(b.started()) << b.output();
   int idle = connect_raw(b.port());
   int partial = connect_raw(b.port());
@@ -393,11 +314,12 @@ TEST(MeshFailure, StalledHandshakesLeaveTheNodeServingOthers) {
   double cpu0 = cpu_seconds(b.pid());
   auto t0 = clock_type::now();
   expect_node_serves(m, b, m.config("node-a", "", false), "while-half-open");
-  double wall = seconds_since(t0);
+  EXPECT_LT(seconds_since(t0), 10.0) << "serving while handshakes stall was slow";
+  EXPECT_TRUE(closed_within(idle, 10s)) << "the idle connection was never dropped";
+  EXPECT_TRUE(closed_within(partial, 10s)) << "the half handshake was never dropped";
   double cpu = cpu_seconds(b.pid()) - cpu0;
-  EXPECT_LT(wall, 10.0) << "serving while handshakes stall took " << wall << " s";
-  RecordProperty("node_cpu_seconds_while_stalled", std::to_string(cpu));
-  RecordProperty("wall_seconds", std::to_string(wall));
+  // A node that polled stalled handshakes in a loop would use a core.
+  EXPECT_LT(cpu, 1.0) << "node-b used " << cpu << " s of CPU in " << seconds_since(t0) << " s";
   close(idle);
   close(partial);
   EXPECT_TRUE(process_alive(b.pid()));
@@ -506,10 +428,9 @@ TEST(MeshFailure, APeerFrozenMidTaskFailsTheTaskWithinTheHeartbeatTimeout) {
   EXPECT_TRUE(process_alive(b.pid()));
 }
 
-// A node (long-lived) probes a peer with a TLS handshake of its own before
-// CAF connects: relaying to a frozen node fails within connect_timeout, and
-// the relay does not spin a core waiting for it (CAF would, for as long as
-// the peer stays frozen; docs/security.md).
+// The relay's gate (net/gate.hpp) waits for a frozen node's TLS handshake
+// in epoll, with the connect timeout as its deadline: relaying to it fails
+// in time, and the relay does not spin a core meanwhile.
 TEST(MeshFailure, ARelayToAFrozenNodeFailsInTimeWithoutSpinning) {
   mesh_dir m;
   node_process c(m.config("node-c", accept_all()));

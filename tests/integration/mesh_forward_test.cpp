@@ -10,10 +10,6 @@ namespace {
 
 const std::string kSecret = "pa55-Zebra-9931";
 
-std::string accept_all(const std::string& from = "*") {
-  return "accept:\n  - {from: \"" + from + "\", task_types: [os_exec]}\n";
-}
-
 // Every place a secret could leak to: what the submitter printed, the result
 // file, and each node's own output.
 void expect_no_secret(const std::string& where, const std::string& text) {

@@ -1,5 +1,7 @@
 #include "mesh_harness.hpp"
 
+#include <gtest/gtest.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -143,6 +145,38 @@ run_output run_runnerctl(const std::vector<std::string>& args, std::chrono::mill
   argv.insert(argv.end(), args.begin(), args.end());
   process p(argv);
   return p.wait(limit);
+}
+
+std::string accept_all(const std::string& from) {
+  return "accept:\n  - {from: \"" + from + "\", task_types: [os_exec]}\n";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// A group of one task that writes `marker`; sent whole with --to.
+std::string marker_group(mesh_dir& m, const std::string& file, const std::string& marker) {
+  return m.write(file, "taskGroup:\n  - name: mark\n    type: os_exec\n"
+                       "    spec: {command: 'touch " + marker + "; echo marked'}\n");
+}
+
+// Sends a small group with --to as `config` and expects it to run there.
+void expect_node_serves(mesh_dir& m, const node_process& node, const std::string& config,
+                        const std::string& tag) {
+  auto marker = m.file("served-" + tag);
+  auto group = marker_group(m, "served-" + tag + ".yaml", marker);
+  auto r = run_runner(
+      {"run", group, "--config", config, "--to", node.address(), "--output", "json"}, std::chrono::seconds(60));
+  EXPECT_FALSE(r.timed_out) << tag;
+  EXPECT_EQ(r.exit_code, 0) << tag << "\n" << r.out << r.err;
+  EXPECT_TRUE(std::filesystem::exists(marker)) << tag;
+  auto j = parse_json(r.out);
+  EXPECT_EQ(j["results"]["mark"]["runner"], "node-b") << tag << "\n" << r.out;
 }
 
 uint16_t closed_port() {

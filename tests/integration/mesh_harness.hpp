@@ -93,6 +93,21 @@ std::string runnerctl_binary();
 run_output run_runnerctl(const std::vector<std::string>& args,
                          std::chrono::milliseconds limit = std::chrono::seconds(60));
 
+// An `accept:` section letting `from` run os_exec tasks.
+std::string accept_all(const std::string& from = "*");
+
+bool contains(const std::string& text, const std::string& part);
+
+double seconds_since(std::chrono::steady_clock::time_point t0);
+
+// A group of one task that writes `marker`; sent whole with --to.
+std::string marker_group(mesh_dir& m, const std::string& file, const std::string& marker);
+
+// Sends a small group with --to as `config` and expects it to run on `node`
+// (which must be named node-b).
+void expect_node_serves(mesh_dir& m, const node_process& node, const std::string& config,
+                        const std::string& tag);
+
 // A TCP port on 127.0.0.1 that nothing listens on (bound, then closed).
 uint16_t closed_port();
 
