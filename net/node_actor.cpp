@@ -144,10 +144,8 @@ node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_env> en
             run_task_here(self, who, std::move(req), endpoint, p);
             return p;
           }
-          if (looped(self, req.to))
-            return refuse("`" + my_name(self) + "` was already on the way, or the way is too long",
-                          true),
-                   p;
+          if (auto why = route_refusal(my_name(self), req.to); !why.empty())
+            return refuse(why, true), p;
           if (!relayable(req.to))
             return refuse("node `" + my_name(self) + "` relays only to node names, not `" +
                           req.to.destination + "`"),
@@ -166,11 +164,8 @@ node_actor spawn_node(caf::actor_system& sys, std::shared_ptr<const node_env> en
             run_group_here(self, who, std::move(req), endpoint, p);
             return p;
           }
-          if (looped(self, req.to))
-            return p.deliver(group_outcome{"`" + my_name(self) +
-                                               "` was already on the way, or the way is too long",
-                                           false, true, {}}),
-                   p;
+          if (auto why = route_refusal(my_name(self), req.to); !why.empty())
+            return p.deliver(group_outcome{why, false, true, {}}), p;
           if (!relayable(req.to))
             return p.deliver(group_outcome{"node `" + my_name(self) +
                                                "` relays only to node names, not `" +

@@ -54,8 +54,10 @@ void relay_task(self_ptr self, const std::string& who, task_request req, progres
                 caf::typed_response_promise<task_outcome> p);
 void relay_group(self_ptr self, const std::string& who, group_request req,
                  progress_actor endpoint, caf::typed_response_promise<group_outcome> p);
-// This node is already on its path, or the path is as long as a route may be.
-bool looped(self_ptr self, const route& to);
+// Why node `me` must not pass `to` on, "" if it may: `me` is already on its
+// path (a loop), or the path has kMaxRouteHops nodes already.
+inline constexpr size_t kMaxRouteHops = 8;
+std::string route_refusal(const std::string& me, const route& to);
 // A relay passes work on only towards a node name (through its peers), never
 // to an address a remote submitter picked.
 bool relayable(const route& to);

@@ -329,16 +329,23 @@ void relay_group(self_ptr self, const std::string& who, group_request req,
   relay(self, id, "group", who, std::move(req), endpoint, p, spawn_group_call);
 }
 
-bool looped(self_ptr self, const route& to) {
+std::string route_refusal(const std::string& me, const route& to) {
+  std::string way;
+  for (auto& hop : to.path)
+    way += (way.empty() ? "" : " -> ") + hop;
+  way += " -> " + me;
+  for (auto& hop : to.path)
+    if (hop == me)
+      return "`" + me + "` was already on the way to `" + to.destination + "` (" + way +
+             "): the peers form a loop";
   // Depth-first routing tries every path without this node; a hop limit keeps
   // a name no node has (a typo) from trying all of them in a large mesh.
-  constexpr size_t max_hops = 8;
-  if (to.path.size() >= max_hops)
-    return true;
-  for (auto& hop : to.path)
-    if (hop == my_name(self))
-      return true;
-  return false;
+  if (to.path.size() >= kMaxRouteHops)
+    return "the way to `" + to.destination + "` (" + way + ") is longer than the limit of " +
+           std::to_string(kMaxRouteHops) +
+           " runners on a route: give the submitter, or a runner on the way, a peer closer to `" +
+           to.destination + "`";
+  return {};
 }
 
 bool relayable(const route& to) { return is_node_name(to.destination); }

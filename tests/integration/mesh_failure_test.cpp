@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -725,6 +726,33 @@ TEST(MeshFailure, AForwardTargetThatIsNeitherAPeerNorReachableHasNoRoute) {
   EXPECT_TRUE(contains(whole.err, "node-z")) << whole.err;
   EXPECT_FALSE(std::filesystem::exists(marker));
   EXPECT_TRUE(process_alive(b.pid()));
+}
+
+// A route may pass at most 8 runners (net/node_state.hpp, kMaxRouteHops):
+// in a chain of nine nodes, the eighth refuses to pass work on, and the
+// submitter is told the limit and the way it took.
+TEST(MeshFailure, ARouteLongerThanTheHopLimitNamesTheLimit) {
+  mesh_dir m;
+  std::vector<std::unique_ptr<node_process>> chain;
+  std::string next;  // the address of the node after the one being started
+  for (int i = 9; i >= 1; --i) {
+    std::string name = "n" + std::to_string(i);
+    std::string peers = next.empty() ? "" : "peers: {n" + std::to_string(i + 1) + ": " + next + "}\n";
+    chain.push_back(std::make_unique<node_process>(m.config(name, accept_all() + peers)));
+    ASSERT_TRUE(chain.back()->started()) << chain.back()->output();
+    next = chain.back()->address();
+  }
+  auto marker = m.file("ran");
+  auto group = m.write("g.yaml", "taskGroup:\n  - name: far\n    type: os_exec\n"
+                                 "    forward: {to: n9}\n    spec: {command: 'touch " + marker +
+                                     "'}\n");
+  auto a = m.config("node-a", "peers: {n1: " + next + "}\n", false);
+  auto r = run_runner({"run", group, "--config", a, "--output", "json"}, 120s);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  std::string error = parse_json(r.out)["results"]["far"].value("error", "");
+  EXPECT_TRUE(contains(error, "limit of 8 runners")) << error;
+  EXPECT_TRUE(contains(error, "node-a -> n1 -> n2")) << error;
+  EXPECT_FALSE(std::filesystem::exists(marker));
 }
 
 // --- cancellation across nodes ----------------------------------------------
