@@ -156,6 +156,25 @@ TEST(NodeConfigErrors, BadDuration) {
                  "`connect_timeout` must be longer than 0", 3, 18);
 }
 
+TEST(NodeConfigErrors, TransportBounds) {
+  config_result r = parse_config(
+      "name: a\ntls: off\ntransport:\n"
+      "  max_message: 4GiB\n"           // 4 over 2 GiB
+      "  max_unproven: lots\n"          // 5 not a size
+      "  max_connections: 0\n"          // 6
+      "  max_connections_per_address: -3\n"  // 7
+      "  handshake_timeout: 0s\n"       // 8
+      "  max_frames: 3\n");             // 9 unknown
+  expect_problem(r, "`transport.max_message` must be between 65536 and 2147483648 bytes", 4, 16);
+  expect_problem(r, "`transport.max_unproven`: `lots` is not a size", 5, 17);
+  expect_problem(r, "`transport.max_connections`: `0` is not a whole number", 6, 20);
+  expect_problem(r, "`transport.max_connections_per_address`: `-3`", 7, 32);
+  expect_problem(r, "`transport.handshake_timeout` must be longer than 0", 8, 22);
+  EXPECT_NE(find_problem(r, "max_frames"), nullptr) << all_messages(r);
+  expect_problem(parse_config("name: a\ntls: off\ntransport: 64MiB\n"),
+                 "`transport` must be a mapping", 3, 12);
+}
+
 TEST(NodeConfigErrors, LogValues) {
   config_result r = parse_config("name: a\ntls: off\nlog:\n  level: warning\n  format: jsno\n");
   expect_problem(r, "`log.level`: `warning` is not a known level", 4, 10);

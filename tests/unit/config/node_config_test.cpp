@@ -25,6 +25,8 @@ max_parallel: 8
 state_dir: /var/lib/runner
 connect_timeout: 1m30s
 log: {level: debug, format: json}
+transport: {max_message: 1GiB, max_unproven: 512KiB, max_connections: 9,
+            max_connections_per_address: 3, handshake_timeout: 2s}
 drivers:
   - command: [/usr/bin/my-driver, --verbose]
     env: {MODE: fast}
@@ -59,7 +61,12 @@ drivers:
   ASSERT_EQ(c.drivers.size(), 1u);
   EXPECT_EQ(c.drivers[0].command, (std::vector<std::string>{"/usr/bin/my-driver", "--verbose"}));
   EXPECT_EQ(c.drivers[0].env.at("MODE"), "fast");
-  EXPECT_EQ(c.drivers[0].mark.line, 14);
+  EXPECT_EQ(c.drivers[0].mark.line, 16);
+  EXPECT_EQ(c.transport.max_message, size_t{1} << 30);
+  EXPECT_EQ(c.transport.max_unproven, size_t{512} << 10);
+  EXPECT_EQ(c.transport.max_connections, 9u);
+  EXPECT_EQ(c.transport.max_connections_per_address, 3u);
+  EXPECT_EQ(c.transport.handshake_timeout, std::chrono::seconds(2));
   EXPECT_EQ(c.file, file);
 }
 
@@ -80,6 +87,11 @@ TEST(NodeConfig, Defaults) {
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(c.log_format, "text");
   EXPECT_TRUE(c.drivers.empty());
+  EXPECT_EQ(c.transport.max_message, size_t{64} << 20);
+  EXPECT_EQ(c.transport.max_unproven, size_t{256} << 20);
+  EXPECT_EQ(c.transport.max_connections, 256u);
+  EXPECT_EQ(c.transport.max_connections_per_address, 32u);
+  EXPECT_EQ(c.transport.handshake_timeout, std::chrono::seconds(10));
 
   unsetenv("XDG_STATE_HOME");
   const char* home = std::getenv("HOME");
