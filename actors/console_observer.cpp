@@ -28,6 +28,8 @@ struct observer_state {
   // behind the messages already waiting, hands it over: one batch per run of
   // messages instead of a thread wake-up per line.
   std::string pending;
+  // The output the pending text came from: released once the writer wrote it.
+  std::vector<flow_ticket> pending_tickets;
   bool flush_queued = false;
   console_writer_actor writer;
   static inline const char* name = "console_observer";
@@ -154,8 +156,10 @@ console_actor::behavior_type observer_behavior(self_ptr self, console_options op
       },
       [=](const log_line& l) {
         auto& st = self->state;
-        if (st.opts.task_lines)
+        if (st.opts.task_lines) {
           print_line(st, "[" + l.task + "] " + l.text);
+          keep_ticket(st.pending_tickets, l.hold);
+        }
         queue_flush(self);
       },
       [=](const task_report& r) {
@@ -172,7 +176,8 @@ console_actor::behavior_type observer_behavior(self_ptr self, console_options op
         auto& st = self->state;
         st.flush_queued = false;
         if (!st.pending.empty())
-          self->send(st.writer, write_atom::value, std::exchange(st.pending, std::string{}));
+          self->send(st.writer, write_atom::value, std::exchange(st.pending, std::string{}),
+                     std::exchange(st.pending_tickets, {}));
       },
       [=](tick_atom) {
         auto& st = self->state;
@@ -200,7 +205,8 @@ console_actor::behavior_type observer_behavior(self_ptr self, console_options op
         }
         // The asker may end the process once answered: everything written first.
         if (!st.pending.empty())
-          self->send(st.writer, write_atom::value, std::exchange(st.pending, std::string{}));
+          self->send(st.writer, write_atom::value, std::exchange(st.pending, std::string{}),
+                     std::exchange(st.pending_tickets, {}));
         auto answer = self->make_response_promise<done_atom>();
         self->request(st.writer, caf::infinite, done_atom::value)
             .then([=](done_atom) mutable {

@@ -6,8 +6,10 @@ namespace {
 
 console_writer_actor::behavior_type writer_behavior(console_writer_actor::pointer self, FILE* out) {
   return {
-      [=](write_atom, const std::string& text) {
+      [=](write_atom, const std::string& text, const std::vector<flow_ticket>&) {
         // One write per batch, even on unbuffered stderr: lines stay whole.
+        // The batch's tickets go with the message, once it is written: a task
+        // that prints faster than this can write is slowed to its pace.
         std::fwrite(text.data(), 1, text.size(), out);
         std::fflush(out);
       },

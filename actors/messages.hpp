@@ -76,6 +76,9 @@ struct log_line {
   std::string task;
   stream_kind stream = stream_kind::out;
   std::string text;
+  // The line's share of its task's output window (drivers/output_flow.hpp),
+  // held until the line is shown or handed on. Local only: not serialized.
+  flow_ticket hold;
 };
 
 template <class Inspector>
@@ -148,7 +151,7 @@ using observer_actor = caf::typed_actor<
 // Writes the console observer's text, in order, where writing may block
 // (console_writer.hpp); `done` once everything is written and flushed.
 using console_writer_actor = caf::typed_actor<
-    caf::reacts_to<write_atom, std::string>,
+    caf::reacts_to<write_atom, std::string, std::vector<flow_ticket>>,
     caf::replies_to<done_atom>::with<done_atom>>;
 
 // One per group: owns the task actors, hands out run slots, collects reports.
@@ -171,7 +174,7 @@ using slot_pool_actor = caf::typed_actor<
 using task_actor = caf::typed_actor<
     caf::reacts_to<dep_done>,
     caf::reacts_to<cancel_atom>,
-    caf::reacts_to<output_atom, stream_kind, std::string>,
+    caf::reacts_to<output_atom, stream_kind, std::string, flow_ticket>,
     caf::reacts_to<seen_atom, std::map<std::string, std::string>>,
     caf::reacts_to<finished_atom, driver_result>,
     caf::reacts_to<timeout_atom, int>,  // attempt
@@ -189,4 +192,6 @@ void add_message_types(caf::actor_system_config& cfg);
 // task actor; they are never serialized. Nor are cache answers, from the
 // cache worker's thread to a task actor.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(runner::driver_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(runner::flow_ticket)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<runner::flow_ticket>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(runner::cache::lookup_result)

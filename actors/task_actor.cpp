@@ -31,9 +31,9 @@ namespace {
 class mailbox_events : public task_events {
  public:
   explicit mailbox_events(task_actor target) : target_(std::move(target)) {}
-  void output(stream_kind stream, std::string chunk) override {
+  void output(stream_kind stream, std::string chunk, flow_ticket ticket) override {
     mailed_ = true;
-    caf::anon_send(target_, output_atom::value, stream, std::move(chunk));
+    caf::anon_send(target_, output_atom::value, stream, std::move(chunk), std::move(ticket));
   }
   void outputs_seen(std::map<std::string, std::string> outputs) override {
     mailed_ = true;
@@ -133,10 +133,11 @@ void tell_start(self_ptr self) {
 }
 
 // `line` comes masked from the line_buffer.
-void emit_line(self_ptr self, stream_kind stream, std::string_view line) {
+void emit_line(self_ptr self, stream_kind stream, std::string_view line,
+               const flow_ticket& ticket = {}) {
   auto& st = self->state;
   tell_start(self);  // a line of the run never shows before its start
-  self->send(st.args.ctx->observer, log_line{st.decl->name, stream, std::string(line)});
+  self->send(st.args.ctx->observer, log_line{st.decl->name, stream, std::string(line), ticket});
 }
 
 // Made on the first output: most in-process tasks print nothing.
@@ -510,8 +511,9 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
         if (s.at != phase::done)
           finish(self, task_status::cancelled, "cancelled");
       },
-      [=](output_atom, stream_kind stream, std::string& chunk) {
-        lines_of(self, stream).feed(chunk, [&](std::string_view l) { emit_line(self, stream, l); });
+      [=](output_atom, stream_kind stream, std::string& chunk, flow_ticket& ticket) {
+        lines_of(self, stream).feed(chunk,
+                                    [&](std::string_view l) { emit_line(self, stream, l, ticket); });
       },
       [=](seen_atom, std::map<std::string, std::string>& outputs) {
         auto& s = self->state;

@@ -441,7 +441,7 @@ class fetch_job : public process_listener, public std::enable_shared_from_this<f
   }
 
   // Reactor thread.
-  void on_output(stream_kind stream, std::string_view data) override {
+  void on_output(stream_kind stream, std::string_view data, const flow_ticket& ticket) override {
     if (stream == stream_kind::out) {
       if (stdout_over_)
         return;
@@ -460,7 +460,7 @@ class fetch_job : public process_listener, public std::enable_shared_from_this<f
     stderr_kept_.append(data);
     if (stderr_kept_.size() > 2 * tail_keep_bytes)
       stderr_kept_.erase(0, stderr_kept_.size() - tail_keep_bytes);
-    events_->output(stream_kind::err, std::string(data));
+    events_->output(stream_kind::err, std::string(data), ticket);
   }
 
   // Reactor thread.

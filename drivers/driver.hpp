@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "drivers/limits.hpp"
+#include "drivers/output_flow.hpp"
 #include "schema/model.hpp"
 
 namespace runner {
@@ -33,7 +34,9 @@ struct driver_result {
 class task_events {
  public:
   virtual ~task_events() = default;
-  virtual void output(stream_kind stream, std::string chunk) = 0;
+  // `ticket` holds the chunk's share of its process's output window
+  // (output_flow.hpp) until whoever shows the chunk is done with it.
+  virtual void output(stream_kind stream, std::string chunk, flow_ticket ticket = {}) = 0;
   // Outputs known so far while the task still runs, so masking learns a
   // confidential export before the task can print it.
   virtual void outputs_seen(std::map<std::string, std::string> outputs) = 0;

@@ -74,7 +74,7 @@ class exec_run : public process_listener {
         limits_(limits),
         state_(std::move(state)) {}
 
-  void on_output(stream_kind stream, std::string_view data) override {
+  void on_output(stream_kind stream, std::string_view data, const flow_ticket& ticket) override {
     // The task wrote OUTPUT_FILE before it printed this, so a confidential
     // value it just produced is known before the line that shows it.
     // Size and modification time together: a task may rewrite the file with
@@ -92,7 +92,7 @@ class exec_run : public process_listener {
       if (!parsed.values.empty())
         events_->outputs_seen(std::move(parsed.values));
     }
-    events_->output(stream, std::string(data));
+    events_->output(stream, std::string(data), ticket);
   }
 
   void on_exit(const process_exit& how) override {

@@ -63,6 +63,8 @@ struct reactor::process {
   std::string in_queue;       // written to in_fd as the pipe takes it
   bool close_in_when_done = false;
   bool reaped = false;
+  bool output_paused = false;
+  std::shared_ptr<output_flow> flow;
   process_exit how;
 };
 
@@ -76,6 +78,7 @@ void reactor::block_signals() {
 }
 
 reactor::reactor() {
+  poster_->r = this;
   self_ = getpid();
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -94,6 +97,10 @@ reactor::reactor() {
 }
 
 reactor::~reactor() {
+  {
+    std::lock_guard<std::mutex> guard(poster_->mtx);
+    poster_->r = nullptr;
+  }
   post([this] { stopping_ = true; });
   if (thread_.joinable())
     thread_.join();
@@ -244,6 +251,13 @@ reactor::process_id reactor::spawn(const process_spec& spec,
     return fail(spec.argv[0] + ": " + errno_text(rc));
   }
   p->pid = pid;
+  p->flow = std::make_shared<output_flow>(kOutputWindow, [post = std::weak_ptr<poster>(poster_), id] {
+    if (auto ps = post.lock()) {
+      std::lock_guard<std::mutex> guard(ps->mtx);
+      if (ps->r)
+        ps->r->post([r = ps->r, id] { r->resume_output(id); });
+    }
+  });
   p->out_fd = out[0];
   p->err_fd = err[0];
   if (in[1] >= 0) {
@@ -485,7 +499,14 @@ void reactor::read_pipe(int fd, bool drain) {
   for (int reads = 0; drain || reads < 16; ++reads) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n > 0) {
-      p.listener->on_output(stream, std::string_view(buf, static_cast<size_t>(n)));
+      flow_ticket ticket = p.flow->take(static_cast<size_t>(n));
+      p.listener->on_output(stream, std::string_view(buf, static_cast<size_t>(n)), ticket);
+      // After the exit, what is left in the pipe is read whatever the flow
+      // says (it is at most a pipe's capacity): the exit waits for it.
+      if (!drain && !p.flow->open() && p.flow->try_pause()) {
+        pause_output(p);
+        break;
+      }
       continue;
     }
     if (n == 0) {
@@ -495,6 +516,35 @@ void reactor::read_pipe(int fd, bool drain) {
       finish_if_done(owner);
     }
     break;  // EAGAIN or error: wait for the next event
+  }
+}
+
+void reactor::pause_output(process& p) {
+  p.output_paused = true;
+  for (int fd : {p.out_fd, p.err_fd}) {
+    if (fd < 0)
+      continue;
+    epoll_event ev{};
+    ev.events = 0;
+    ev.data.fd = fd;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+  }
+}
+
+void reactor::resume_output(process_id id) {
+  auto i = procs_.find(id);
+  if (i == procs_.end() || !i->second->output_paused)
+    return;
+  process& p = *i->second;
+  p.output_paused = false;
+  int fds[2] = {p.out_fd, p.err_fd};
+  for (int fd : fds) {
+    if (fd < 0)
+      continue;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
   }
 }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "drivers/driver.hpp"
+#include "drivers/output_flow.hpp"
 
 namespace runner {
 
@@ -53,7 +54,10 @@ struct process_exit {
 class process_listener {
  public:
   virtual ~process_listener() = default;
-  virtual void on_output(stream_kind stream, std::string_view data) = 0;
+  // `ticket` stands for `data` until it is delivered: a listener that hands
+  // the data on (to an actor) hands a copy of the ticket with it; one that
+  // is done with the data when it returns drops it (output_flow.hpp).
+  virtual void on_output(stream_kind stream, std::string_view data, const flow_ticket& ticket) = 0;
   // A pipe reached its end, which may come long before the exit (a child that
   // closed its stdout but runs on).
   virtual void on_closed(stream_kind stream) { (void)stream; }
@@ -127,6 +131,10 @@ class reactor {
   // number of reads, so a child that writes without pause cannot hold the
   // loop (the level-triggered epoll reports the rest next round).
   void read_pipe(int fd, bool drain);
+  // Output of `id` is on its way to more than its window: stop reading its
+  // pipes until resume_output (posted by the flow when credit comes back).
+  void pause_output(process& p);
+  void resume_output(process_id id);
   void finish_if_done(process_id id);
   void close_pipe(int fd);
   void flush_stdin(process_id id);
@@ -135,6 +143,14 @@ class reactor {
   void run_due_timers();
   int next_timeout_ms() const;
   void sweep_step(clock::time_point kill_at);
+
+  // Lets a flow's on_credit (any thread, maybe after this reactor is gone)
+  // post to it.
+  struct poster {
+    std::mutex mtx;
+    reactor* r = nullptr;
+  };
+  std::shared_ptr<poster> poster_ = std::make_shared<poster>();
 
   int epoll_fd_ = -1;
   int wake_fd_ = -1;

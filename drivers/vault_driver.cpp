@@ -204,7 +204,9 @@ class vault_run : public running_task {
 class secret_outputs_events : public task_events {
  public:
   explicit secret_outputs_events(std::shared_ptr<task_events> inner) : inner_(std::move(inner)) {}
-  void output(stream_kind s, std::string chunk) override { inner_->output(s, std::move(chunk)); }
+  void output(stream_kind s, std::string chunk, flow_ticket ticket) override {
+    inner_->output(s, std::move(chunk), std::move(ticket));
+  }
   void outputs_seen(std::map<std::string, std::string> o) override { inner_->outputs_seen(std::move(o)); }
   void finished(driver_result r) override {
     for (auto& [name, value] : r.outputs) r.secret_outputs.push_back(name);

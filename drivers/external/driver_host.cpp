@@ -93,12 +93,17 @@ struct driver_host::process {
 class driver_host::listener : public process_listener {
  public:
   listener(std::weak_ptr<driver_host> host, uint64_t serial) : host_(std::move(host)), serial_(serial) {}
-  void on_output(stream_kind stream, std::string_view data) override {
+  void on_output(stream_kind stream, std::string_view data, const flow_ticket& ticket) override {
     auto h = host_.lock();
     if (!h)
       return;
-    if (auto* p = h->find_process(serial_))
+    if (auto* p = h->find_process(serial_)) {
+      // Task log lines decoded from this chunk hold its ticket, so a driver
+      // that prints faster than its tasks' output is shown is slowed.
+      h->reading_ = ticket;
       stream == stream_kind::out ? h->on_stdout(*p, data) : h->on_stderr(*p, data);
+      h->reading_ = {};
+    }
   }
   void on_closed(stream_kind stream) override {
     auto h = host_.lock();
@@ -446,7 +451,7 @@ void driver_host::on_line(process& p, std::string_view line) {
   auto t = i->second;
   if (auto* log = std::get_if<log_message>(&msg)) {
     log->line.push_back('\n');
-    t->events->output(log->stream, std::move(log->line));
+    t->events->output(log->stream, std::move(log->line), reading_);
   } else if (auto* out = std::get_if<outputs_message>(&msg)) {
     learn_secrets(p, *t, out->outputs, {});
     t->events->outputs_seen(std::move(out->outputs));

@@ -74,6 +74,8 @@ class driver_host : public std::enable_shared_from_this<driver_host> {
   bool can_pause() const { return can_pause_.load(); }
 
  private:
+  // Reactor thread: the ticket of the chunk being decoded (output_flow.hpp).
+  flow_ticket reading_;
   struct task_run;
   struct process;
   class listener;

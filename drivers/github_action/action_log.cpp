@@ -17,7 +17,7 @@ void action_log::add_mask(const std::string& value) {
 void action_log::show(std::string_view line) {
   std::string text = all_.empty() ? std::string(line) : all_.mask(line);
   text += '\n';
-  events_->output(stream_kind::out, std::move(text));
+  events_->output(stream_kind::out, std::move(text), ticket_);
 }
 
 }  // namespace runner::gh

@@ -18,6 +18,14 @@ class action_log {
 
   void add_mask(const std::string& value);
   void show(std::string_view line);  // one line, without "\n"
+  // While one exists, the lines shown hold `ticket` (the output they came from).
+  struct holding {
+    holding(action_log& log, const flow_ticket& ticket) : log_(log) { log_.ticket_ = ticket; }
+    ~holding() { log_.ticket_ = {}; }
+    holding(const holding&) = delete;
+    holding& operator=(const holding&) = delete;
+    action_log& log_;
+  };
   std::string mask(std::string_view text) const { return all_.mask(text); }
   // Whether `value` holds something an `::add-mask::` registered.
   bool holds_mask(std::string_view value) const {
@@ -29,6 +37,7 @@ class action_log {
   std::shared_ptr<task_events> events_;
   masker all_;    // imported secrets and added masks
   masker added_;  // added masks only
+  flow_ticket ticket_;
 };
 
 }  // namespace runner::gh

@@ -66,7 +66,7 @@ class git_run : public process_listener {
  public:
   using continuation = std::function<void(const process_exit&, const std::string&)>;
   explicit git_run(continuation next) : next_(std::move(next)) {}
-  void on_output(stream_kind, std::string_view data) override {
+  void on_output(stream_kind, std::string_view data, const flow_ticket&) override {
     output_.append(data);
     constexpr size_t keep = 16 * 1024;
     if (output_.size() > 2 * keep)

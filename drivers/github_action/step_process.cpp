@@ -45,9 +45,10 @@ step_process::step_process(std::shared_ptr<action_log> log, step_files files,
 
 // Both run on the reactor thread, where an exception would end the runner:
 // a bug fails this step instead.
-void step_process::on_output(stream_kind, std::string_view data) {
+void step_process::on_output(stream_kind, std::string_view data, const flow_ticket& ticket) {
   try {
     tell_outputs_seen();
+    action_log::holding hold(*log_, ticket);
     lines_.feed(data, [this](std::string_view line) { handle(line); });
   } catch (const std::exception& e) {
     if (command_failure_.empty())

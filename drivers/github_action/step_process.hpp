@@ -40,7 +40,7 @@ class step_process : public process_listener {
   step_process(std::shared_ptr<action_log> log, step_files files, command_options options,
                output_limits limits, bool script_step, bool outputs_are_tasks, done_fn done);
 
-  void on_output(stream_kind stream, std::string_view data) override;
+  void on_output(stream_kind stream, std::string_view data, const flow_ticket& ticket) override;
   void on_exit(const process_exit& how) override;
 
  private:

@@ -36,7 +36,7 @@ struct recorder : task_events {
   std::optional<driver_result> result;
   int finished_calls = 0;
 
-  void output(stream_kind s, std::string chunk) override {
+  void output(stream_kind s, std::string chunk, flow_ticket) override {
     std::lock_guard<std::mutex> g(mtx);
     (s == stream_kind::out ? out : err) += chunk;
     cv.notify_all();

@@ -9,7 +9,7 @@ namespace {
 
 struct capture : task_events {
   std::optional<driver_result> result;
-  void output(stream_kind, std::string) override {}
+  void output(stream_kind, std::string, flow_ticket) override {}
   void outputs_seen(std::map<std::string, std::string>) override {}
   void finished(driver_result r) override { result = std::move(r); }
 };

@@ -23,7 +23,7 @@ struct recorder : task_events {
   std::vector<std::map<std::string, std::string>> seen;
   std::optional<driver_result> result;
 
-  void output(stream_kind s, std::string chunk) override {
+  void output(stream_kind s, std::string chunk, flow_ticket) override {
     std::lock_guard<std::mutex> g(mtx);
     (s == stream_kind::out ? out : err) += chunk;
   }

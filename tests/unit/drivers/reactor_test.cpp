@@ -43,7 +43,7 @@ struct chain : process_listener, std::enable_shared_from_this<chain> {
     explicit chain_link(std::shared_ptr<chain> c) : c(std::move(c)) {}
     std::shared_ptr<chain> c;
     std::string out;
-    void on_output(stream_kind, std::string_view data) override { out.append(data); }
+    void on_output(stream_kind, std::string_view data, const flow_ticket&) override { out.append(data); }
     void on_exit(const process_exit& how) override {
       c->outputs.push_back(out);
       c->codes.push_back(how.exit_code.value_or(-1));
@@ -56,7 +56,7 @@ struct chain : process_listener, std::enable_shared_from_this<chain> {
       c->cv.notify_all();
     }
   };
-  void on_output(stream_kind, std::string_view) override {}
+  void on_output(stream_kind, std::string_view, const flow_ticket&) override {}
   void on_exit(const process_exit&) override {}
 };
 
@@ -85,7 +85,7 @@ struct collected : process_listener {
   std::condition_variable cv;
   std::string out;
   std::optional<process_exit> how;
-  void on_output(stream_kind, std::string_view data) override {
+  void on_output(stream_kind, std::string_view data, const flow_ticket&) override {
     std::lock_guard<std::mutex> g(mtx);
     out.append(data);
   }
