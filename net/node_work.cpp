@@ -104,13 +104,16 @@ task_outcome outcome_of(const group_report& g, const std::string& me) {
   return o;
 }
 
-progress_sink upstream_sink(progress_actor endpoint) {
+// Progress from the next hop goes up through a relay of this node's own, so
+// log lines keep their tickets (the next hop's batch is answered only once
+// they went on up and were answered there) and stay in order with reports.
+progress_sink upstream_sink(observer_actor relay) {
   progress_sink s;
-  s.started = [endpoint](const std::string& task, int attempt) {
-    caf::anon_send(endpoint, started_atom::value, task, attempt);
+  s.started = [relay](const std::string& task, int attempt) {
+    caf::anon_send(relay, started_atom::value, task, attempt);
   };
-  s.log = [endpoint](log_line& l) { caf::anon_send(endpoint, std::move(l)); };
-  s.report = [endpoint](task_report& r) { caf::anon_send(endpoint, std::move(r)); };
+  s.log = [relay](log_line& l) { caf::anon_send(relay, std::move(l)); };
+  s.report = [relay](task_report& r) { caf::anon_send(relay, std::move(r)); };
   return s;
 }
 
@@ -129,11 +132,20 @@ void relay(self_ptr self, const std::string& id, const std::string& kind, const 
   std::string target = req.to.destination;
   auto status = enter(self, id, kind, who, endpoint, kind == "task" ? 1 : 0).relayed_status;
   spdlog::info("{} {} from {}: passing it on towards {}", kind, id, who, target);
-  auto call = spawn_call_fn(self->system(), env.calls, target, std::move(req),
-                            upstream_sink(endpoint), [status, p](Outcome out) mutable {
-                              *status = status_of(out);
-                              p.deliver(std::move(out));
-                            });
+  auto up = spawn_progress_relay(self->system(), endpoint, relay_reports::verbatim);
+  auto& sys = self->system();
+  auto call = spawn_call_fn(
+      sys, env.calls, target, std::move(req), upstream_sink(up),
+      [status, p, up, id, &sys](Outcome out) mutable {
+        *status = status_of(out);
+        // The outcome goes up only after the relay sent every line before it.
+        sys.spawn([=](caf::event_based_actor* h) mutable {
+          auto deliver = [p, out](auto&&...) mutable { p.deliver(std::move(out)); };
+          h->request(up, caf::infinite, summary_atom::value, id, *status)
+              .then([deliver](done_atom) mutable { deliver(); },
+                    [deliver](caf::error&) mutable { deliver(); });
+        });
+      });
   self->state.running[id].relay = call;
   self->monitor(call.actor);
 }
@@ -235,7 +247,7 @@ void run_task_here(self_ptr self, const std::string& who, task_request req,
   }
   group->tasks.push_back(std::move(decl));
   enter(self, req.run_id, "task", who, endpoint, 1).view.id = req.run_id;
-  auto relay = spawn_progress_relay(self->system(), endpoint, false);
+  auto relay = spawn_progress_relay(self->system(), endpoint, relay_reports::none);
   std::string me = env.config.name;
   auto leaving = env.shutting_down;
   carried_in carried{std::move(req.secrets), std::move(req.imports), std::move(req.statuses)};
@@ -298,7 +310,7 @@ void run_group_here(self_ptr self, const std::string& who, group_request req,
   auto group = std::make_shared<const task_group>(std::move(*checked.group));
   enter(self, id, "group", who, endpoint, static_cast<uint32_t>(group->tasks.size()));
   spdlog::info("group {} from {}: {} tasks", id, who, group->tasks.size());
-  auto relay = spawn_progress_relay(self->system(), endpoint, true);
+  auto relay = spawn_progress_relay(self->system(), endpoint, relay_reports::masked);
   std::string me = env.config.name;
   auto leaving = env.shutting_down;
   run_here(self, id, group, {}, relay, [p, me, leaving](group_report g) mutable {

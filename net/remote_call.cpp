@@ -1,6 +1,8 @@
 #include "net/remote_call.hpp"
 
 #include <openssl/rand.h>
+
+#include <map>
 #include <spdlog/spdlog.h>
 
 #include "config/address.hpp"
@@ -15,20 +17,60 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 // call itself: a peer can address only what we hand it, and this one does
 // nothing but pass progress to the sink. `flush` lets the call wait until
 // every progress message that arrived before the outcome has been handled.
+//
+// A batch of log lines is answered once every line of it was shown or handed
+// on (the tickets the lines carry are gone): the node then sends more.
+using delivered_atom = caf::atom_constant<caf::atom("delivered")>;
 using endpoint_actor =
-    progress_actor::extend<caf::replies_to<flush_atom>::with<done_atom>>;
+    progress_actor::extend<caf::replies_to<flush_atom>::with<done_atom>,
+                           caf::reacts_to<delivered_atom, uint64_t>>;
+
+struct endpoint_state {
+  uint64_t next_batch = 0;
+  std::map<uint64_t, caf::typed_response_promise<done_atom>> unanswered;
+};
+
+// The ticket of one received batch: when its last line is done, the batch is answered.
+struct batch_answer {
+  batch_answer(endpoint_actor e, uint64_t n) : endpoint(std::move(e)), id(n) {}
+  batch_answer(const batch_answer&) = delete;
+  batch_answer& operator=(const batch_answer&) = delete;
+  ~batch_answer() { caf::anon_send(endpoint, delivered_atom::value, id); }
+  endpoint_actor endpoint;
+  uint64_t id;
+};
 
 endpoint_actor spawn_endpoint(caf::actor_system& sys, progress_sink sink) {
-  return sys.spawn([sink = std::move(sink)](endpoint_actor::pointer self) -> endpoint_actor::behavior_type {
+  using self_t = endpoint_actor::stateful_pointer<endpoint_state>;
+  return sys.spawn([sink = std::move(sink)](self_t self) -> endpoint_actor::behavior_type {
     ignore_system_messages(self);
     return {
         [=](started_atom, const std::string& task, int attempt) {
           if (sink.started)
             sink.started(task, attempt);
         },
-        [=](log_line& l) {
-          if (sink.log)
-            sink.log(l);
+        [=](log_batch_atom, std::vector<log_line>& lines) {
+          auto& st = self->state;
+          auto rp = self->make_response_promise<done_atom>();
+          uint64_t id = st.next_batch++;
+          st.unanswered.emplace(id, rp);
+          {
+            flow_ticket t{std::make_shared<batch_answer>(
+                caf::actor_cast<endpoint_actor>(self), id)};
+            for (auto& l : lines) {
+              l.hold = t;
+              if (sink.log)
+                sink.log(l);
+            }
+          }  // lines the sink is done with release `t` here
+          return rp;
+        },
+        [=](delivered_atom, uint64_t id) {
+          auto& st = self->state;
+          if (auto i = st.unanswered.find(id); i != st.unanswered.end()) {
+            i->second.deliver(done_atom::value);
+            st.unanswered.erase(i);
+          }
         },
         [=](task_report& r) {
           if (sink.report)

@@ -10,6 +10,7 @@ void add_wire_types(caf::actor_system_config& cfg) {
   add_message_types(cfg);
   cfg.add_message_type<credential>("runner::credential");
   cfg.add_message_type<route>("runner::route");
+  cfg.add_message_type<std::vector<log_line>>("std::vector<runner::log_line>");
   cfg.add_message_type<wire_export>("runner::wire_export");
   cfg.add_message_type<std::vector<wire_export>>("std::vector<runner::wire_export>");
   cfg.add_message_type<std::vector<std::string>>("std::vector<std::string>");

@@ -23,7 +23,7 @@ namespace runner {
 
 // Bumped whenever a wire type below changes shape; `hello` exchanges it so
 // that two runners of different versions fail with a clear message.
-constexpr uint32_t wire_version = 5;
+constexpr uint32_t wire_version = 6;
 
 struct credential {
   std::string cert_pem;   // the submitter's leaf certificate
@@ -264,10 +264,15 @@ std::string hello_subject(const std::string& challenge);
 // handle rides along with each run request (outside the signed bytes).
 // `ping` lets a node check that an endpoint is really gone before it
 // cancels that submitter's work: CAF's down messages can be forged by peers.
+// Log lines travel in batches, each answered once its lines were shown or
+// handed on: a node sends no more than a few unanswered batches, so a task's
+// output crosses the mesh at the pace of the submitter's console instead of
+// piling up in a connection's buffers (drivers/output_flow.hpp).
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
+using log_batch_atom = caf::atom_constant<caf::atom("logbatch")>;
 using progress_actor = caf::typed_actor<
     caf::reacts_to<started_atom, std::string, int>,  // task, attempt
-    caf::reacts_to<log_line>,                        // already masked
+    caf::replies_to<log_batch_atom, std::vector<log_line>>::with<done_atom>,  // already masked
     caf::reacts_to<task_report>,                     // confidential values masked
     caf::replies_to<ping_atom>::with<done_atom>>;
 
