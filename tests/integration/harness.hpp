@@ -18,6 +18,7 @@ struct run_output {
   std::string out;
   std::string err;
   bool timed_out = false;
+  long max_rss_kib = 0;  // the process's peak resident memory (wait4's ru_maxrss)
 };
 
 // A temporary directory removed (with everything in it) when it goes out of scope.
