@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -111,6 +112,9 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
     int fd = -1;
     uint16_t port = 0;
     accepted_fn on_accepted;
+    // Out of file descriptors: the listener rests until then (a level-
+    // triggered listener would report the waiting connection at once again).
+    gate_clock::time_point resting_until{};
   };
   std::map<uint64_t, listener> listeners;
   std::map<uint64_t, std::unique_ptr<gate_link>> links;
@@ -175,7 +179,14 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
     epoll_event ev{};
     ev.events = want;
     ev.data.u64 = t;
-    if (!registered) {
+    // An fd without interest leaves epoll: EPOLLHUP and EPOLLERR cannot be
+    // masked, so a hung-up socket we do not want to read would wake the
+    // loop again and again.
+    if (want == 0) {
+      if (registered)
+        epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);
+      registered = false;
+    } else if (!registered) {
       epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
       registered = true;
     } else {
@@ -199,10 +210,13 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
     else if (l.at == st::tls)
       net = l.tls_want_write ? EPOLLOUT : EPOLLIN;
     else if (l.at == st::open) {
-      if (link_wants_peer_bytes(l) || l.write_wants_read)
-        net |= EPOLLIN;
-      if (l.to_net_sent < l.to_net.size() || l.read_wants_write)
-        net |= EPOLLOUT;
+      // A read that OpenSSL said must first write waits for EPOLLOUT, a
+      // write that must first read for EPOLLIN; asking for the usual event
+      // instead would wake the loop to get the same answer again.
+      if (link_wants_peer_bytes(l))
+        net |= l.read_wants_write ? EPOLLOUT : EPOLLIN;
+      if (l.to_net_sent < l.to_net.size())
+        net |= l.write_wants_read ? EPOLLIN : EPOLLOUT;
     }
     set_events(l.net, tag(l.id, kNet), net, m.net, m.net_on);
     if (l.caf >= 0) {
@@ -284,8 +298,9 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
   }
 
   void maybe_hand_over(gate_link& l) {
-    if (l.role != basp_role::dialled || l.caf >= 0 || l.first_frame || l.payload_left > 0 ||
-        l.header_have > 0 || !l.close_reason.empty())
+    // The first frame's header passed; its payload and what follows need
+    // not be complete: the gate keeps framing them once CAF has its end.
+    if (l.role != basp_role::dialled || l.caf >= 0 || l.first_frame || !l.close_reason.empty())
       return;
     auto d = dialling.find(l.id);
     if (d == dialling.end())
@@ -373,8 +388,16 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
       socklen_t len = sizeof from;
       int fd = ::accept4(lst.fd, reinterpret_cast<sockaddr*>(&from), &len,
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0)
+      if (fd < 0) {
+        int e = errno;
+        if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+          epoll_ctl(ep, EPOLL_CTL_DEL, lst.fd, nullptr);
+          lst.resting_until = gate_clock::now() + std::chrono::milliseconds(100);
+          warn("*", std::string("cannot accept connections: ") + std::strerror(e) +
+                        " (raise the open-file limit, or lower transport.max_connections)");
+        }
         return;  // EAGAIN, or a connection that went away meanwhile
+      }
       std::string peer = address_text(from);
       std::string key = host_of(peer);
       if (accepted_open >= limits.max_connections || per_address[key] >= limits.max_per_address) {
@@ -449,6 +472,14 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
 
   void check_deadlines() {
     auto now = gate_clock::now();
+    for (auto& [lid, lst] : listeners)
+      if (lst.resting_until != gate_clock::time_point{} && now >= lst.resting_until) {
+        lst.resting_until = {};
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = tag(lid, kListener);
+        epoll_ctl(ep, EPOLL_CTL_ADD, lst.fd, &ev);
+      }
     std::vector<uint64_t> expired;
     for (auto& [id, lp] : links) {
       gate_link& l = *lp;
@@ -460,6 +491,15 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
           count(&gate_counters::handshake_timeouts);
           expired.push_back(id);
         }
+        continue;
+      }
+      // A peer that takes none of what we send for the idle timeout is gone
+      // or hostile: CAF would buffer for it without end.
+      if (!l.to_net.empty() && now - l.last_tx_progress > limits.idle_timeout) {
+        l.close_reason = "took no byte for " + seconds_text(limits.idle_timeout) +
+                         " (the peer is frozen, or does not read)";
+        count(&gate_counters::idle_timeouts);
+        expired.push_back(id);
         continue;
       }
       // A peer we are not reading (CAF is slow to take its bytes) is not idle.
@@ -536,6 +576,18 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
 };
 
 gate::gate(const gate_tls_files* tls, gate_limits limits) : impl_(std::make_shared<impl>()) {
+  // A connection costs three descriptors (the socket and a socketpair), so
+  // the default max_connections alone needs 768: raise the soft limit
+  // towards the hard one. Not past 65536: task processes inherit it, and
+  // some close every descriptor up to the limit.
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+    rlim_t want = std::min<rlim_t>(nofile.rlim_max, 65536);
+    if (nofile.rlim_cur < want) {
+      nofile.rlim_cur = want;
+      setrlimit(RLIMIT_NOFILE, &nofile);
+    }
+  }
   impl_->limits = limits;
   impl_->budget.limit = limits.max_unproven;
   if (tls)

@@ -214,6 +214,7 @@ pump_result pump_link(gate_link& l, uint32_t max_payload, unproven_budget& budge
         return {};
       if (w > 0) {
         l.to_net_sent += static_cast<size_t>(w);
+        l.last_tx_progress = gate_clock::now();
         moved = true;
       }
       if (l.to_net_sent == l.to_net.size()) {
@@ -225,6 +226,7 @@ pump_result pump_link(gate_link& l, uint32_t max_payload, unproven_budget& budge
       ssize_t r = ::recv(l.caf, l.to_net.data(), kGateChunk, 0);
       if (r > 0) {
         l.to_net.resize(static_cast<size_t>(r));
+        l.last_tx_progress = gate_clock::now();
         moved = true;
       } else {
         l.to_net.clear();

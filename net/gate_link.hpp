@@ -42,6 +42,7 @@ struct gate_link {
   bool first_frame = true;  // no frame from the peer has passed yet
   gate_clock::time_point deadline;   // of the handshake, while first_frame
   gate_clock::time_point last_rx;    // last byte from the peer
+  gate_clock::time_point last_tx_progress;  // to_net last filled from empty, or written to
   size_t held = 0;  // bytes counted against the unproven budget (the largest frame so far)
 
   // Peer -> CAF.
