@@ -87,6 +87,17 @@ class node_process_in_netns : public node_process {
 // Empty if there is none.
 std::string find_program(const std::string& name);
 
+// `runner serve --config F` with at most `max_fds` open file descriptors
+// (`prlimit --nofile=N:N` execs the runner in place).
+class node_process_with_fd_limit : public node_process {
+ public:
+  node_process_with_fd_limit(const std::string& config, int max_fds)
+      : node_process({find_program("prlimit"), "--nofile=" + std::to_string(max_fds) + ":" +
+                                     std::to_string(max_fds)},
+                     config, "127.0.0.1", {}) {}
+};
+
+
 std::string runnerctl_binary();
 
 // Runs runnerctl with `args`.

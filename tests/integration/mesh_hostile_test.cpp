@@ -15,6 +15,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mesh_harness.hpp"
@@ -298,6 +299,39 @@ TEST(MeshHostile, ConnectionsAreBoundedPerAddressAndInTotal) {
     };
     EXPECT_TRUE(eventually(status)) << b.output();
   }
+}
+
+// Out of file descriptors, accept(2) fails and the connection stays queued:
+// a level-triggered listener would report it again at once, and the gate
+// spin. It rests the listener instead, costs no CPU meanwhile, and serves
+// again once descriptors are free.
+TEST(MeshHostile, RunningOutOfFileDescriptorsDoesNotSpin) {
+  mesh_dir m;
+  node_process_with_fd_limit b(
+      m.config("node-b", accept_all() + "transport: {max_connections_per_address: 1000}\n"), 64);
+  ASSERT_TRUE(b.started()) << b.output();
+  std::vector<int> fds;
+  for (int i = 0; i < 80; ++i)
+    if (int fd = connect_raw(b.port()); fd >= 0)
+      fds.push_back(fd);
+  EXPECT_TRUE(eventually([&] { return contains(b.output(), "cannot accept connections"); }))
+      << b.output();
+  double cpu0 = cpu_seconds(b.pid());
+  auto t0 = clock_type::now();
+  // A measurement window, not a wait for an event: two seconds out of
+  // descriptors, of which a spinning gate would use most.
+  std::this_thread::sleep_for(2s);
+  double cpu = cpu_seconds(b.pid()) - cpu0;
+  EXPECT_LT(cpu, 0.5) << "node-b used " << cpu << " s of CPU in " << seconds_since(t0) << " s";
+  for (int fd : fds)
+    close(fd);
+  auto status = [&] {
+    return run_runnerctl({"--runner", b.address(), "--config", m.config("node-a", "", false),
+                          "status"},
+                         30s)
+               .exit_code == 0;
+  };
+  EXPECT_TRUE(eventually(status)) << b.output();
 }
 
 }  // namespace
