@@ -19,7 +19,8 @@
 // has a deadline, a connection silent for longer than the idle timeout
 // (CAF sends a heartbeat every second) is closed, and a peer is read only
 // as fast as CAF takes the bytes: memory per connection is two 64 KiB
-// buffers plus what CAF holds for one frame.
+// buffers plus the frame CAF is reading (at most max_message; what CAF
+// allocates while decoding a frame is not bounded: docs/security.md).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
