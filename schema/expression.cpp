@@ -226,6 +226,33 @@ class parser {
       fail(peek().offset, std::string("expected `") + op + "`" + what + ", found " + describe(peek()));
   }
 
+  // Makes `kid` a child of `n`; fails when the tree grows deeper than
+  // kMaxExpressionDepth (a chain `1+1+...` grows one level per operator).
+  static void adopt(node_ptr& n, node_ptr kid) {
+    uint32_t h = kid->height + 1;
+    if (h > kMaxExpressionDepth)
+      fail(n->offset, too_deep());
+    if (h > n->height)
+      n->height = h;
+    n->kids.push_back(std::move(kid));
+  }
+  static std::string too_deep() {
+    return "the expression nests deeper than " + std::to_string(kMaxExpressionDepth) +
+           " levels; split it up (a task per part, or variables)";
+  }
+  // Parentheses nest the parser but not the tree: counted separately.
+  size_t depth_ = 0;
+  struct nesting {
+    nesting(parser& p, size_t offset) : p_(p) {
+      if (++p_.depth_ > kMaxExpressionDepth)
+        fail(offset, too_deep());
+    }
+    ~nesting() { --p_.depth_; }
+    nesting(const nesting&) = delete;
+    nesting& operator=(const nesting&) = delete;
+    parser& p_;
+  };
+
   static node_ptr make(expr_kind k, size_t offset) {
     auto n = std::make_unique<expr_node>();
     n->kind = k;
@@ -235,12 +262,13 @@ class parser {
   static node_ptr binary(expr_kind k, size_t offset, node_ptr l, node_ptr r) {
     node_ptr n = make(k, offset);
     n->kids.reserve(2);
-    n->kids.push_back(std::move(l));
-    n->kids.push_back(std::move(r));
+    adopt(n, std::move(l));
+    adopt(n, std::move(r));
     return n;
   }
 
   node_ptr parse_conditional() {
+    nesting level(*this, peek().offset);
     node_ptr c = parse_or();
     if (is("?")) {
       size_t at = next().offset;
@@ -248,9 +276,9 @@ class parser {
       expect(":", " of `? :`");
       node_ptr b = parse_conditional();
       node_ptr n = make(expr_kind::conditional, at);
-      n->kids.push_back(std::move(c));
-      n->kids.push_back(std::move(a));
-      n->kids.push_back(std::move(b));
+      adopt(n, std::move(c));
+      adopt(n, std::move(a));
+      adopt(n, std::move(b));
       return n;
     }
     return c;
@@ -322,10 +350,11 @@ class parser {
 
   node_ptr parse_unary() {
     if (is("!") || is("-")) {
+      nesting level(*this, peek().offset);
       expr_kind k = peek().text == "!" ? expr_kind::logical_not : expr_kind::negate;
       size_t at = next().offset;
       node_ptr n = make(k, at);
-      n->kids.push_back(parse_unary());
+      adopt(n, parse_unary());
       return n;
     }
     return parse_postfix();
@@ -353,10 +382,10 @@ class parser {
           size_t open = next().offset;
           node_ptr c = make(expr_kind::call, name.offset);
           c->method = mi->method;
-          c->kids.push_back(std::move(n));
+          adopt(c, std::move(n));
           if (!is(")")) {
             do {
-              c->kids.push_back(parse_conditional());
+              adopt(c, parse_conditional());
             } while (accept(","));
           }
           expect(")", " to close the argument list");
@@ -368,14 +397,14 @@ class parser {
         } else {
           node_ptr m = make(expr_kind::member, name.offset);
           m->b = name.str;
-          m->kids.push_back(std::move(n));
+          adopt(m, std::move(n));
           n = std::move(m);
         }
       } else if (is("[")) {
         size_t at = next().offset;
         node_ptr ix = make(expr_kind::index, at);
-        ix->kids.push_back(std::move(n));
-        ix->kids.push_back(parse_conditional());
+        adopt(ix, std::move(n));
+        adopt(ix, parse_conditional());
         expect("]", " to close the index");
         n = std::move(ix);
       } else {
@@ -414,7 +443,7 @@ class parser {
       node_ptr n = make(expr_kind::list, next().offset);
       if (!is("]")) {
         do {
-          n->kids.push_back(parse_conditional());
+          adopt(n, parse_conditional());
         } while (accept(","));
       }
       expect("]", " to close the list");
@@ -430,7 +459,7 @@ class parser {
           n->keys.push_back(k.str);
           next();
           expect(":", " after the map key");
-          n->kids.push_back(parse_conditional());
+          adopt(n, parse_conditional());
         } while (accept(","));
       }
       expect("}", " to close the map");

@@ -58,7 +58,13 @@ struct expr_node {
   std::string a, b;     // names (see expr_kind)
   std::vector<std::string> keys;  // map literal keys
   std::vector<std::unique_ptr<const expr_node>> kids;
+  uint32_t height = 1;  // levels of this tree: bounded by kMaxExpressionDepth
 };
+
+// How deep an expression may nest (parentheses, operators, operands): its
+// evaluation and its destruction recurse once per level, so a document
+// cannot overflow the stack.
+inline constexpr uint32_t kMaxExpressionDepth = 256;
 
 // Line starts of a parsed text, shared by all expressions cut out of it.
 struct expr_source {

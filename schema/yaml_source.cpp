@@ -240,6 +240,10 @@ yaml_document load_yaml(std::string text, const std::string& file, diagnostics& 
       out.insert(out.end(), std::make_move_iterator(found.begin()),
                  std::make_move_iterator(found.end()));
       return doc;
+    } catch (const yaml_too_deep& e) {
+      out.push_back({file, mark_of(e.mark, doc.text), e.msg,
+                     "a task group needs a few levels; keep deep data in a file the task reads"});
+      return doc;
     } catch (const YAML::ParserException& e) {
       size_t pos = e.mark.pos < 0 ? doc.text.size()
                                   : std::min(static_cast<size_t>(e.mark.pos), doc.text.size());

@@ -40,14 +40,26 @@ void yaml_tree_builder::OnScalar(const YAML::Mark& mark, const std::string& tag,
   attach(id);
 }
 
+// Everything that walks a tree (readers, YAML <-> JSON) recurses once per
+// level: a document may not nest deeper than this. yaml-cpp's own guard
+// stops at 2000 levels with "bad file"; this one says what is wrong, sooner.
+void yaml_tree_builder::check_depth(const YAML::Mark& mark) const {
+  if (open_.size() >= kMaxYamlDepth)
+    throw yaml_too_deep(mark, "the document nests deeper than " +
+                                          std::to_string(kMaxYamlDepth) +
+                                          " levels of lists and mappings");
+}
+
 void yaml_tree_builder::OnSequenceStart(const YAML::Mark& mark, const std::string&,
                                         YAML::anchor_t anchor, YAML::EmitterStyle::value) {
+  check_depth(mark);
   bool list = at_list_position() && on_item_ && !anchor;
   open(add(yaml_kind::sequence, yaml_style::plain, mark, anchor), list);
 }
 
 void yaml_tree_builder::OnMapStart(const YAML::Mark& mark, const std::string&,
                                    YAML::anchor_t anchor, YAML::EmitterStyle::value) {
+  check_depth(mark);
   at_list_position();
   open(add(yaml_kind::map, yaml_style::plain, mark, anchor), false);
 }

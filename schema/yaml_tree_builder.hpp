@@ -13,10 +13,20 @@
 #include <vector>
 
 #include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
 
 #include "schema/yaml_tree.hpp"
 
 namespace runner {
+
+// Lists and mappings inside each other, at most (the root is level 1).
+inline constexpr size_t kMaxYamlDepth = 256;
+
+// Thrown from the builder when the document passes kMaxYamlDepth: not a
+// syntax error that a repair could get past.
+struct yaml_too_deep : YAML::ParserException {
+  using YAML::ParserException::ParserException;
+};
 
 class yaml_tree_builder : public YAML::EventHandler {
  public:
@@ -55,6 +65,7 @@ class yaml_tree_builder : public YAML::EventHandler {
   std::uint32_t add(yaml_kind kind, yaml_style style, const YAML::Mark& mark,
                     YAML::anchor_t anchor);
   void open(std::uint32_t id, bool streams);
+  void check_depth(const YAML::Mark& mark) const;  // throws YAML::ParserException
   void close();
   void attach(std::uint32_t id);
   void hand_out(std::uint32_t id);
