@@ -30,8 +30,7 @@ bool load_tls(mesh_setup& m, std::string& error) {
 std::optional<mesh_setup> load_mesh_setup(const std::string& config_file, std::string& error) {
   auto loaded = load_node_config(config_file);
   if (!loaded.config) {
-    for (auto& d : loaded.problems)
-      error += format_diagnostic(d);
+    error += format_diagnostics(loaded.problems);
     error += std::to_string(loaded.problems.size()) + " problem" +
              (loaded.problems.size() == 1 ? "" : "s") + " in the runner config\n";
     return std::nullopt;

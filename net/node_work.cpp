@@ -285,8 +285,7 @@ void run_group_here(self_ptr self, const std::string& who, group_request req,
   if (!checked.group) {
     group_outcome o;
     o.invalid = true;
-    for (auto& d : checked.problems)
-      o.error += format_diagnostic(d);
+    o.error += format_diagnostics(checked.problems);
     o.error += std::to_string(checked.problems.size()) + " problem" +
                (checked.problems.size() == 1 ? "" : "s") + " found by node `" +
                env.config.name + "`; nothing was run\n";

@@ -24,4 +24,14 @@ void sort_diagnostics(diagnostics& d) {
   });
 }
 
+std::string format_diagnostics(const diagnostics& ds, size_t shown) {
+  std::string out;
+  for (size_t i = 0; i < ds.size() && i < shown; ++i)
+    out += format_diagnostic(ds[i]);
+  if (ds.size() > shown)
+    out += "... and " + std::to_string(ds.size() - shown) + " more problem" +
+           (ds.size() - shown == 1 ? "" : "s") + " not shown\n";
+  return out;
+}
+
 }  // namespace runner

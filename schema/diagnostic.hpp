@@ -24,6 +24,12 @@ using diagnostics = std::vector<diagnostic>;
 // "file:line:col: error: message\n  hint: ..." (one diagnostic, trailing newline).
 std::string format_diagnostic(const diagnostic& d);
 
+// The first `shown` diagnostics formatted, then "… and N more problems not
+// shown" if there are more: a document with 100,000 problems gets an
+// answer a person can read (and a node a reply that fits a message).
+inline constexpr size_t kShownProblems = 100;
+std::string format_diagnostics(const diagnostics& ds, size_t shown = kShownProblems);
+
 // Orders by line and column, keeping the order of problems at the same place,
 // so a user reads them top to bottom like the file.
 void sort_diagnostics(diagnostics& d);

@@ -150,33 +150,46 @@ class checker {
     });
   }
 
-  // Where byte `offset` of a string whose text starts at `start` stands. Exact
-  // for one-line strings and block scalars; near enough for folded ones.
-  static source_mark position_in(source_mark start, const std::string& s, size_t offset) {
-    if (start.line == 0)
-      return start;
-    source_mark m = start;
-    size_t line_start = 0;
-    for (size_t k = 0; k < offset; ++k) {
-      if (s[k] == '\n') {
-        ++m.line;
-        line_start = k + 1;
+  // Where bytes of a string whose text starts at `start` stand, for offsets
+  // asked in increasing order: it walks on from the last one, so a string
+  // with 100,000 problems costs one pass, not one per problem. Exact for
+  // one-line strings and block scalars; near enough for folded ones.
+  class position_walker {
+   public:
+    position_walker(source_mark start, const std::string& s) : start_(start), m_(start), s_(s) {}
+    source_mark at(size_t offset) {
+      if (start_.line == 0)
+        return start_;
+      if (offset < k_) {  // not in order: start again
+        m_ = start_;
+        k_ = 0;
       }
+      for (; k_ < offset && k_ < s_.size(); ++k_) {
+        if (s_[k_] == '\n') {
+          ++m_.line;
+          m_.column = start_.column;
+        } else if ((static_cast<unsigned char>(s_[k_]) & 0xC0) != 0x80) {  // characters, not bytes
+          ++m_.column;
+        }
+      }
+      return m_;
     }
-    for (size_t k = line_start; k < offset; ++k)
-      if ((static_cast<unsigned char>(s[k]) & 0xC0) != 0x80)  // count characters, not bytes
-        ++m.column;
-    return m;
-  }
+
+   private:
+    source_mark start_, m_;
+    const std::string& s_;
+    size_t k_ = 0;
+  };
 
   void check_string(const task_decl& t, const std::string& s, source_mark start, bool exact) {
     template_scan scan = scan_templates(s);
+    position_walker errors_at(start, s), refs_at(start, s);
     for (const template_error& e : scan.errors)
-      error(exact ? position_in(start, s, e.offset) : start, e.message, e.hint);
+      error(exact ? errors_at.at(e.offset) : start, e.message, e.hint);
     for (const template_ref& ref : scan.refs) {
       if (imports(t, ref.task, ref.variable))
         continue;
-      error(exact ? position_in(start, s, ref.begin) : start,
+      error(exact ? refs_at.at(ref.begin) : start,
             "template `" + s.substr(ref.begin, ref.end - ref.begin) + "` refers to `" +
                 ref.task + "." + ref.variable + "`, which task `" + t.name + "` does not import",
             "add `imports: [{from: " + ref.task + ", variable: " + ref.variable + "}]`");
@@ -248,15 +261,16 @@ class checker {
     when_parse_result parsed = parse_when(text);
     if (!parsed.ok()) {
       if (scan_templates(text).errors.empty())  // those were reported just now
-        error(position_in(t.when_mark, text, parsed.error->offset), "`when`: " + parsed.error->format(),
+        error(position_walker(t.when_mark, text).at(parsed.error->offset), "`when`: " + parsed.error->format(),
               "write one expression, e.g. when: \"<+ build.status == 'success' >\" "
               "(docs/expressions.md)");
       return;
     }
     std::vector<std::string> envs;
     for (auto& [name, value] : spec_envs(t.spec)) envs.push_back(name);
+    position_walker refs_at(t.when_mark, text);
     for (const expr_reference& ref : references(*parsed.condition)) {
-      source_mark at = position_in(t.when_mark, text, ref.offset);
+      source_mark at = refs_at.at(ref.offset);
       std::string where = "`when`: expression at " + std::to_string(ref.line) + ":" +
                           std::to_string(ref.column) + ": ";
       switch (ref.kind) {

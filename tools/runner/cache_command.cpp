@@ -211,8 +211,7 @@ int cache_command(const cache_options& opts) {
   if (!opts.config.empty()) {
     config_result c = load_node_config(opts.config);
     if (!c.config) {
-      for (const diagnostic& d : c.problems)
-        std::fputs(format_diagnostic(d).c_str(), stderr);
+      std::fputs(format_diagnostics(c.problems).c_str(), stderr);
       return exit_invalid_input;
     }
     state_dir = state_dir_of(&*c.config);

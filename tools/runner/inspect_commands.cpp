@@ -15,8 +15,7 @@ namespace runner {
 namespace {
 
 bool print_problems(const diagnostics& problems) {
-  for (auto& d : problems)
-    std::fputs(format_diagnostic(d).c_str(), stderr);
+  std::fputs(format_diagnostics(problems).c_str(), stderr);
   if (!problems.empty())
     std::fprintf(stderr, "%zu problem%s found; nothing was run\n", problems.size(),
                  problems.size() == 1 ? "" : "s");
@@ -30,8 +29,7 @@ int validate_command(const std::string& file, const std::string& config_file) {
   if (!config_file.empty()) {
     auto loaded = load_node_config(config_file);
     if (!loaded.config) {
-      for (auto& d : loaded.problems)
-        std::fputs(format_diagnostic(d).c_str(), stderr);
+      std::fputs(format_diagnostics(loaded.problems).c_str(), stderr);
       return exit_invalid_input;
     }
     config = std::move(loaded.config);

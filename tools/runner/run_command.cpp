@@ -222,8 +222,7 @@ int run_command(const run_options& opts) {
   auto checked = opts.to.empty() ? validate_learning_types(opts.file, *drivers, *externals, react)
                                  : load_and_validate(opts.file, any_type);
   if (!checked.group) {
-    for (auto& d : checked.problems)
-      std::fputs(format_diagnostic(d).c_str(), stderr);
+    std::fputs(format_diagnostics(checked.problems).c_str(), stderr);
     std::fprintf(stderr, "%zu problem%s found; nothing was run\n", checked.problems.size(),
                  checked.problems.size() == 1 ? "" : "s");
     return exit_invalid_input;
