@@ -431,6 +431,7 @@ void reactor::handle_signals() {
     if (info.ssi_signo == SIGCHLD) {
       child = true;
     } else {
+      stop_seen_ = true;
       std::function<void(int, int)> handler;
       int count = 0;
       {

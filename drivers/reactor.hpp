@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -114,6 +115,9 @@ class reactor {
   // being reported.
   void end_group(pid_t group);
 
+  // Thread-safe: a SIGINT, SIGTERM or SIGHUP has arrived (handled or not).
+  bool stop_signal_seen() const { return stop_seen_.load(); }
+
   // Reactor thread only: SIGKILL to every descendant of the runner, now.
   void kill_all();
 
@@ -163,6 +167,7 @@ class reactor {
   std::function<void(int, int)> signal_handler_;
   std::vector<int> unhandled_signals_;  // arrived before on_signal()
   int signal_count_ = 0;
+  std::atomic<bool> stop_seen_{false};
 
   process_id next_id_ = 1;
   std::map<process_id, std::unique_ptr<process>> procs_;

@@ -21,7 +21,11 @@ struct diagnostic {
 
 using diagnostics = std::vector<diagnostic>;
 
-// "file:line:col: error: message\n  hint: ..." (one diagnostic, trailing newline).
+// Control characters (NUL, ESC, ...) of `s` as \xNN; newlines and tabs kept.
+std::string escape_controls(const std::string& s);
+
+// "file:line:col: error: message\n  hint: ..." (one diagnostic, trailing
+// newline), control characters escaped.
 std::string format_diagnostic(const diagnostic& d);
 
 // The first `shown` diagnostics formatted, then "… and N more problems not

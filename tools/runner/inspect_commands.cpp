@@ -7,6 +7,7 @@
 #include "drivers/registry.hpp"
 #include "schema/graph_render.hpp"
 #include "schema/validate.hpp"
+#include "schema/document_file.hpp"
 #include "tools/runner/commands.hpp"
 #include "tools/runner/drivers_setup.hpp"
 
@@ -36,6 +37,7 @@ int validate_command(const std::string& file, const std::string& config_file) {
   }
   const auto grace = std::chrono::seconds(10);
   reactor r;
+  read_interrupt_scope interrupt([&r] { return r.stop_signal_seen(); });
   const node_config* c = config ? &*config : nullptr;
   auto drivers = builtin_drivers(r, grace, c);
   auto externals = external_drivers_of(r, *drivers, grace, c);
@@ -52,6 +54,7 @@ int validate_command(const std::string& file, const std::string& config_file) {
 
 int graph_command(const std::string& file, const std::string& format) {
   reactor r;
+  read_interrupt_scope interrupt([&r] { return r.stop_signal_seen(); });
   auto drivers = builtin_drivers(r, std::chrono::seconds(10));
   auto checked = load_and_validate(file, *drivers);
   if (print_problems(checked.problems))

@@ -7,6 +7,7 @@
 
 #include "drivers/reactor.hpp"
 #include "net/transport.hpp"
+#include "schema/document_file.hpp"
 #include "tools/runner/commands.hpp"
 #include "tools/runner/logging.hpp"
 
@@ -26,6 +27,10 @@ int main(int argc, char** argv) {
   app.add_option("--log-format", log_format, "the runner's own log on stderr: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
+  uint64_t max_document = runner::kDefaultMaxDocumentBytes;
+  app.add_option("--max-document-size", max_document,
+                 "the largest task group or config read, e.g. 256MiB (default 64MiB)")
+      ->transform(CLI::AsSizeValue(false));
 
   runner::run_options run;
   auto* run_cmd = app.add_subcommand("run", "execute a task group");
@@ -99,6 +104,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : runner::exit_invalid_input;
   }
   serve.log_level_given = app.count("--log-level") + app.count("--log-format") > 0;
+  runner::set_max_document_bytes(static_cast<size_t>(max_document));
   if (auto err = runner::setup_logging(log_format, log_level); !err.empty()) {
     std::fprintf(stderr, "runner: %s\n", err.c_str());
     return runner::exit_invalid_input;

@@ -202,6 +202,7 @@ int run_command(const run_options& opts) {
     spdlog::warn("cannot become a child subreaper; orphaned task processes may escape");
 
   reactor react;
+  read_interrupt_scope interrupt([&react] { return react.stop_signal_seen(); });
   auto drivers = builtin_drivers(react, *grace, mesh ? &mesh->config : nullptr);
   auto externals = external_drivers_of(react, *drivers, *grace, mesh ? &mesh->config : nullptr);
   // Drivers started for this run end with it, also when it ends early (an
