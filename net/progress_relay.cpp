@@ -36,9 +36,6 @@ void send_batch(relay_self self, progress_actor endpoint) {
       .then([done](done_atom) { done(); }, [done](caf::error&) { done(); });
 }
 
-// Lines still waiting go out before anything else is sent.
-void flush_lines(relay_self self, progress_actor endpoint) { send_batch(self, endpoint); }
-
 }  // namespace
 
 task_report masked_report(task_report r) {
@@ -54,7 +51,7 @@ observer_actor spawn_progress_relay(caf::actor_system& sys, progress_actor endpo
     ignore_system_messages(self);
     return {
         [=](started_atom, const std::string& task, int attempt) {
-          flush_lines(self, endpoint);
+          send_batch(self, endpoint);  // lines still waiting go first
           self->send(endpoint, started_atom::value, task, attempt);
         },
         [=](log_line& l) {
@@ -68,7 +65,7 @@ observer_actor spawn_progress_relay(caf::actor_system& sys, progress_actor endpo
         [=](task_report& r) {
           if (reports == relay_reports::none)
             return;
-          flush_lines(self, endpoint);
+          send_batch(self, endpoint);  // lines still waiting go first
           self->send(endpoint, reports == relay_reports::masked ? masked_report(std::move(r))
                                                                 : std::move(r));
         },
@@ -77,7 +74,7 @@ observer_actor spawn_progress_relay(caf::actor_system& sys, progress_actor endpo
         // relay goes with it; it is in CAF's registry (its messages went to
         // a remote actor), and one left behind per request would pile up.
         [=](summary_atom, const std::string&, task_status) {
-          flush_lines(self, endpoint);
+          send_batch(self, endpoint);  // lines still waiting go first
           auto rp = self->make_response_promise<done_atom>();
           rp.deliver(done_atom::value);
           self->quit();

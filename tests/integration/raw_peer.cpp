@@ -184,28 +184,28 @@ std::string basp_header_bytes(uint8_t operation, uint32_t payload_len, uint64_t 
   return h;
 }
 
-tls_peer::tls_peer(uint16_t port, const std::string& cert, const std::string& key,
-                   const std::string& ca) {
-  fd_ = connect_raw(port);
+tls_session::tls_session(int fd, side as, const std::string& cert, const std::string& key,
+                         const std::string& ca, std::chrono::milliseconds limit)
+    : fd_(fd) {
   if (fd_ < 0) {
-    error_ = "cannot connect";
+    error_ = "no connection";
     return;
   }
-  set_io_timeout(fd_, std::chrono::seconds(10));
-  ctx_ = make_ctx(false, cert, key, ca, error_);
+  set_io_timeout(fd_, limit);
+  ctx_ = make_ctx(as == side::server, cert, key, ca, error_);
   if (!ctx_)
     return;
   ssl_ = SSL_new(ctx_);
   SSL_set_fd(ssl_, fd_);
   ERR_clear_error();
-  if (SSL_connect(ssl_) != 1) {
+  if ((as == side::server ? SSL_accept(ssl_) : SSL_connect(ssl_)) != 1) {
     error_ = ssl_errors();
     return;
   }
-  handshake_done_ = true;
+  ok_ = true;
 }
 
-tls_peer::~tls_peer() {
+tls_session::~tls_session() {
   if (ssl_)
     SSL_free(ssl_);
   if (ctx_)
@@ -214,10 +214,10 @@ tls_peer::~tls_peer() {
     close(fd_);
 }
 
-bool tls_peer::send(const std::string& bytes) { return ok() && ssl_send(ssl_, bytes); }
+bool tls_session::send(const std::string& bytes) { return ok_ && ssl_send(ssl_, bytes); }
 
-bool tls_peer::closed_within(std::chrono::milliseconds limit) {
-  return !ok() || ssl_closed_within(ssl_, fd_, limit);
+bool tls_session::closed_within(std::chrono::milliseconds limit) {
+  return !ok_ || ssl_closed_within(ssl_, fd_, limit);
 }
 
 raw_listener::raw_listener() {
@@ -243,42 +243,6 @@ int raw_listener::accept_within(std::chrono::milliseconds limit) {
   if (poll(&p, 1, static_cast<int>(limit.count())) != 1)
     return -1;
   return accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-}
-
-tls_server_session::tls_server_session(int fd, const std::string& cert, const std::string& key,
-                                       const std::string& ca, std::chrono::milliseconds limit)
-    : fd_(fd) {
-  if (fd_ < 0) {
-    error_ = "no connection";
-    return;
-  }
-  set_io_timeout(fd_, limit);
-  ctx_ = make_ctx(true, cert, key, ca, error_);
-  if (!ctx_)
-    return;
-  ssl_ = SSL_new(ctx_);
-  SSL_set_fd(ssl_, fd_);
-  ERR_clear_error();
-  if (SSL_accept(ssl_) != 1) {
-    error_ = ssl_errors();
-    return;
-  }
-  ok_ = true;
-}
-
-tls_server_session::~tls_server_session() {
-  if (ssl_)
-    SSL_free(ssl_);
-  if (ctx_)
-    SSL_CTX_free(ctx_);
-  if (fd_ >= 0)
-    close(fd_);
-}
-
-bool tls_server_session::send(const std::string& bytes) { return ok_ && ssl_send(ssl_, bytes); }
-
-bool tls_server_session::closed_within(std::chrono::milliseconds limit) {
-  return !ok_ || ssl_closed_within(ssl_, fd_, limit);
 }
 
 size_t rss_bytes(pid_t pid) { return status_kib(pid, "VmRSS") * 1024; }

@@ -31,26 +31,37 @@ std::string basp_header_bytes(uint8_t operation, uint32_t payload_len, uint64_t 
                               uint64_t source_actor = 0, uint64_t dest_actor = 0);
 inline constexpr uint8_t kServerHandshake = 0, kClientHandshake = 1, kDirectMessage = 2;
 
-// One TLS client connection. ok() once the handshake is done.
-class tls_peer {
+// One TLS session over a connected `fd` (taken over), as client or server,
+// with a certificate of the test PKI: handshake within `limit`. ok() once
+// it is done.
+class tls_session {
  public:
-  tls_peer(uint16_t port, const std::string& cert, const std::string& key, const std::string& ca);
-  ~tls_peer();  // closes without a TLS shutdown, as a killed client would
-  tls_peer(const tls_peer&) = delete;
-  tls_peer& operator=(const tls_peer&) = delete;
+  enum class side { client, server };
+  tls_session(int fd, side as, const std::string& cert, const std::string& key,
+              const std::string& ca, std::chrono::milliseconds limit);
+  ~tls_session();  // closes without a TLS shutdown, as a killed peer would
+  tls_session(const tls_session&) = delete;
+  tls_session& operator=(const tls_session&) = delete;
 
-  bool ok() const { return ssl_ != nullptr && handshake_done_; }
+  bool ok() const { return ok_; }
   const std::string& error() const { return error_; }
   bool send(const std::string& bytes);
-  // Whether the node ends the session (close_notify, EOF or reset) within `limit`.
+  // Whether the other side ends the session (close_notify, EOF or reset) within `limit`.
   bool closed_within(std::chrono::milliseconds limit);
 
  private:
   int fd_ = -1;
   SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
-  bool handshake_done_ = false;
+  bool ok_ = false;
   std::string error_;
+};
+
+// A TLS client of 127.0.0.1:port.
+class tls_peer : public tls_session {
+ public:
+  tls_peer(uint16_t port, const std::string& cert, const std::string& key, const std::string& ca)
+      : tls_session(connect_raw(port), side::client, cert, key, ca, std::chrono::seconds(10)) {}
 };
 
 // A listening socket on 127.0.0.1, port 0.
@@ -67,26 +78,12 @@ class raw_listener {
   uint16_t port_ = 0;
 };
 
-// The server side of TLS on an accepted `fd` (taken over), as a node with
-// `cert`: handshake within `limit`; then send() writes to the dialler.
-class tls_server_session {
+// The server side of TLS on an accepted `fd`, as a node with `cert`.
+class tls_server_session : public tls_session {
  public:
   tls_server_session(int fd, const std::string& cert, const std::string& key,
-                     const std::string& ca, std::chrono::milliseconds limit);
-  ~tls_server_session();
-  tls_server_session(const tls_server_session&) = delete;
-  tls_server_session& operator=(const tls_server_session&) = delete;
-  bool ok() const { return ok_; }
-  const std::string& error() const { return error_; }
-  bool send(const std::string& bytes);
-  bool closed_within(std::chrono::milliseconds limit);
-
- private:
-  int fd_ = -1;
-  SSL_CTX* ctx_ = nullptr;
-  SSL* ssl_ = nullptr;
-  bool ok_ = false;
-  std::string error_;
+                     const std::string& ca, std::chrono::milliseconds limit)
+      : tls_session(fd, side::server, cert, key, ca, limit) {}
 };
 
 // Resident and peak resident memory of a process (/proc/PID/status VmRSS,
