@@ -4,6 +4,8 @@
 Wall time: the 2,000-task graph at parallelism 2, runs interleaved, medians.
 Peak RSS: the 10,000-task graph, from /usr/bin/time -v, medians.
 Prints a Markdown table; the figures in bench/README.md come from it.
+--baseline OTHER_RUNNER also runs another runner binary (say, one built before a
+change), interleaved with the two, and adds its row.
 """
 import argparse
 import os
@@ -30,15 +32,18 @@ def timed(cmd, cwd):
     return wall, rss
 
 
-def measure(runner, work, tasks, runs, jobs):
+def measure(runner, work, tasks, runs, jobs, baseline=None):
     yaml = os.path.join(work, "g%d.yaml" % tasks)
     ninja_file = os.path.join(work, "build%d.ninja" % tasks)
     subprocess.run([sys.executable, os.path.join(HERE, "gen_dag.py"), "--tasks", str(tasks),
                     "--yaml", yaml, "--ninja", ninja_file], check=True)
-    out = {"runner": [], "ninja": []}
+    out = {"runner": [], "ninja": [], "baseline": []}
     for _ in range(runs):
         out["runner"].append(timed([runner, "run", yaml, "--max-parallel", str(jobs),
                                     "--output", "json"], work))
+        if baseline:
+            out["baseline"].append(timed([baseline, "run", yaml, "--max-parallel", str(jobs),
+                                          "--output", "json"], work))
         log = os.path.join(work, ".ninja_log")
         if os.path.exists(log):
             os.remove(log)  # every ninja run starts from nothing built, like runner
@@ -50,13 +55,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runner", default=os.path.join(HERE, "..", "build", "runner"))
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--baseline", help="another runner binary, measured in the same runs")
     a = ap.parse_args()
     if not shutil.which("ninja"):
         sys.exit("ninja not found: run tools/scripts/setup.sh")
     work = tempfile.mkdtemp(prefix="runner-bench-")
     try:
-        speed = measure(os.path.abspath(a.runner), work, 2000, a.runs, 2)
-        memory = measure(os.path.abspath(a.runner), work, 10000, a.runs, 2)
+        base = os.path.abspath(a.baseline) if a.baseline else None
+        speed = measure(os.path.abspath(a.runner), work, 2000, a.runs, 2, base)
+        memory = measure(os.path.abspath(a.runner), work, 10000, a.runs, 2, base)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     med = lambda xs, k: statistics.median(x[k] for x in xs)
@@ -70,6 +77,13 @@ def main():
     print("| (wall time, 10,000 tasks, -j2) | %.3f s | %.3f s | %.2f | |"
           % (med(memory["runner"], 0), med(memory["ninja"], 0),
              med(memory["runner"], 0) / med(memory["ninja"], 0)))
+    if a.baseline:
+        bw, bm = med(speed["baseline"], 0), med(memory["baseline"], 1)
+        print("| baseline: wall time, 2,000 tasks / peak RSS, 10,000 tasks | %.3f s / %.1f MiB | "
+              "| %.2f | |" % (bw, bm / 1024, bw / nw))
+        print()
+        print("raw wall times, 2,000 tasks, baseline: %s" % ", ".join(
+            "%.3f" % x[0] for x in speed["baseline"]))
     print()
     print("raw wall times, 2,000 tasks: runner %s; ninja %s" % (
         ", ".join("%.3f" % x[0] for x in speed["runner"]),

@@ -1,12 +1,16 @@
 #include "drivers/process_tree.hpp"
 
 #include <dirent.h>
+#include <signal.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 
 namespace runner {
 
@@ -79,6 +83,95 @@ std::vector<pid_t> descendants_of(pid_t root) {
     frontier.swap(next);
   }
   return out;
+}
+
+void signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled) {
+  // The tree is read before anything is signalled, because dying parents hand
+  // their children to us and the parent links change. A process that left the
+  // group with setsid() is only reachable through those links.
+  auto tree = descendants_of(root);
+  if (signo == SIGKILL) {
+    // A process may fork between the scan and the kill, and its child would
+    // escape. So the tree is frozen first (stopped processes cannot fork) and
+    // read again until no process is new. SIGSTOP takes effect only when the
+    // target next runs — a fork under way still completes — so each round
+    // waits (briefly, bounded) until the signalled processes have stopped.
+    kill(root, SIGSTOP);
+    kill(-root, SIGSTOP);
+    std::set<pid_t> known(tree.begin(), tree.end());
+    for (int round = 0; round < 32; ++round) {
+      for (pid_t d : tree)
+        kill(d, SIGSTOP);
+      // Bounded: a process that never stops (in uninterruptible sleep) must
+      // not hold the reactor; it is killed with the rest after the wait.
+      bool all_stopped = false;
+      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+      while (!all_stopped && std::chrono::steady_clock::now() < until) {
+        all_stopped = stopped_or_gone(root);
+        for (pid_t d : tree)
+          all_stopped = all_stopped && stopped_or_gone(d);
+        if (!all_stopped)
+          usleep(200);
+      }
+      auto again = descendants_of(root);
+      bool grew = false;
+      for (pid_t d : again)
+        grew |= known.insert(d).second;
+      tree = std::move(again);
+      if (!grew && all_stopped)
+        break;
+    }
+  }
+  // The root goes first, so its own end is by this signal and not a reaction
+  // to its children's.
+  kill(root, signo);
+  kill(-root, signo);
+  for (pid_t d : tree) {
+    kill(d, signo);
+    if (signalled)
+      signalled->push_back(d);
+  }
+}
+
+
+void end_descendants(std::chrono::milliseconds grace,
+                     const std::function<void(pid_t, int)>& reaped) {
+  pid_t self = getpid();
+  auto reap_some = [&reaped] {
+    int status = 0;
+    pid_t p;
+    while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+      if (reaped)
+        reaped(p, status);
+  };
+  for (pid_t p : descendants_of(self)) {
+    kill(p, SIGTERM);
+    kill(p, SIGCONT);
+  }
+  auto until = std::chrono::steady_clock::now() + grace;
+  while (grace.count() > 0 && std::chrono::steady_clock::now() < until) {
+    reap_some();
+    if (descendants_of(self).empty())
+      return;
+    usleep(10000);
+  }
+  // What is left ignores SIGTERM (or forks on): frozen and killed, each round
+  // also catching what a process forked since the last.
+  // Bounded, so a process stuck in uninterruptible sleep cannot hold the
+  // caller for ever.
+  until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < until) {
+    auto left = descendants_of(self);
+    if (left.empty())
+      break;
+    for (pid_t p : left)
+      kill(p, SIGSTOP);
+    for (pid_t p : left)
+      kill(p, SIGKILL);
+    reap_some();
+    usleep(1000);
+  }
+  reap_some();
 }
 
 }  // namespace runner

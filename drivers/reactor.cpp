@@ -1,8 +1,7 @@
 #include "drivers/reactor.hpp"
 #include "drivers/program_path.hpp"
 
-#include <sched.h>
-#include <set>
+#include <algorithm>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +18,8 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+
+#include <spdlog/spdlog.h>
 
 #include "drivers/process_tree.hpp"
 
@@ -54,8 +55,10 @@ std::string resolve_program(const std::string& prog, const std::vector<std::stri
 
 }  // namespace
 
+namespace wire = spawner_wire;
+
 struct reactor::process {
-  pid_t pid = -1;
+  std::string name;  // argv[0], for a start that failed
   std::shared_ptr<process_listener> listener;
   int out_fd = -1;  // stdout and stderr share one pipe
   int err_fd = -1;  // stderr's own pipe, with process_spec::separate_stdout
@@ -93,6 +96,9 @@ reactor::reactor() {
     ev.data.fd = fd;
     epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
   }
+  start_spawner_process();
+  if (spawner_.fd < 0)
+    throw std::runtime_error("reactor: cannot start the spawner process: " + errno_text(errno));
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -111,6 +117,128 @@ reactor::~reactor() {
   close(signal_fd_);
   close(wake_fd_);
   close(epoll_fd_);
+  // Its end of the socket closes: it ends what is left and exits.
+  if (spawner_.fd >= 0) {
+    close(spawner_.fd);
+    int status;
+    while (waitpid(spawner_.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+void reactor::start_spawner_process() {
+  spawner_ = start_spawner();
+  spawner_in_ = std::make_unique<wire::inbox>();
+  if (spawner_.fd < 0)
+    return;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = spawner_.fd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, spawner_.fd, &ev);
+}
+
+bool reactor::tell_spawner(const std::string& frame, const std::vector<int>& fds) {
+  // Blocking, but on a process that always reads: it never blocks writing
+  // back to us (it queues), so this cannot deadlock.
+  if (spawner_.fd >= 0 && wire::send_frame(spawner_.fd, frame, fds))
+    return true;
+  spawner_lost();
+  return false;
+}
+
+void reactor::read_spawner() {
+  for (;;) {
+    auto st = spawner_in_->read_some(spawner_.fd);
+    if (st == wire::inbox::status::again)
+      break;
+    if (st != wire::inbox::status::ok) {
+      spawner_lost();
+      return;
+    }
+    wire::op o;
+    std::string body;
+    while (spawner_in_->next(o, body)) {
+      wire::reader rd(body);
+      uint64_t id = 0;
+      uint32_t pid = 0, status = 0, err = 0;
+      if (o == wire::op::failed && rd.u64(id) && rd.u32(err))
+        on_failed(id, static_cast<int>(err));
+      else if (o == wire::op::exited && rd.u64(id) && rd.u32(pid) && rd.u32(status))
+        on_exited(id, static_cast<pid_t>(pid), static_cast<int>(status));
+      if (spawner_.fd < 0)
+        return;  // a listener's spawn found the spawner gone
+    }
+  }
+}
+
+void reactor::on_failed(process_id id, int error) {
+  auto i = procs_.find(id);
+  if (i == procs_.end())
+    return;
+  process& p = *i->second;
+  // It never ran: nothing will write to its pipes.
+  p.how.spawn_error = p.name + ": " + errno_text(error);
+  p.reaped = true;
+  for (int fd : {p.out_fd, p.err_fd})
+    if (fd >= 0)
+      close_pipe(fd);
+  finish_if_done(id);
+}
+
+void reactor::on_exited(process_id id, pid_t pid, int status) {
+  auto i = procs_.find(id);
+  if (i == procs_.end())
+    return;
+  auto& p = *i->second;
+  p.reaped = true;
+  p.how.pid = pid;
+  if (WIFEXITED(status))
+    p.how.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    p.how.signal = WTERMSIG(status);
+  // What the process wrote before it exited is in the pipe now: read it,
+  // then stop listening, even if a background child still holds it open.
+  // read_pipe() may finish the process and free `p` (at EOF), so only the
+  // fd numbers are used from here on. Its on_exit may spawn the next
+  // process, whose pipe can get a number just freed: a pipe is closed
+  // here only while it still belongs to this process.
+  int fds[2] = {p.out_fd, p.err_fd};
+  for (int fd : fds) {
+    if (fd >= 0) {
+      read_pipe(fd, true);
+      auto still = pipes_.find(fd);
+      if (still != pipes_.end() && still->second == id)
+        close_pipe(fd);
+    }
+  }
+  finish_if_done(id);
+}
+
+void reactor::spawner_lost() {
+  if (spawner_.fd < 0)
+    return;
+  spdlog::error("the runner's process spawner (pid {}) is gone: killing every task process",
+                spawner_.pid);
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, spawner_.fd, nullptr);
+  close(spawner_.fd);
+  // Its children are ours now (the runner is a subreaper): none may run on
+  // unwatched.
+  for (pid_t p : descendants_of(self_))
+    kill(p, SIGKILL);
+  spawner_ = {};
+  spawner_in_ = std::make_unique<wire::inbox>();
+  std::vector<process_id> running;
+  for (auto& [id, p] : procs_)
+    if (!p->reaped)
+      running.push_back(id);
+  for (auto id : running)
+    on_exited(id, 0, SIGKILL);  // a wait status of "killed by SIGKILL"
+}
+
+std::vector<pid_t> reactor::task_processes() const {
+  auto all = descendants_of(self_);
+  all.erase(std::remove(all.begin(), all.end(), spawner_.pid), all.end());
+  return all;
 }
 
 void reactor::post(std::function<void()> fn) {
@@ -194,63 +322,48 @@ reactor::process_id reactor::spawn(const process_spec& spec,
     return fail("cannot create pipe: " + errno_text(e));
   }
 
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  if (spec.stdin_pipe)
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-  else if (spec.stdin_fd >= 0)
-    posix_spawn_file_actions_adddup2(&fa, spec.stdin_fd, 0);
-  else
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, spec.separate_stdout ? err[1] : out[1], 2);
-  // Descriptors the runner inherited without O_CLOEXEC (a CI system's pipes)
-  // must not reach tasks: a background child would hold them open.
-  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-  if (!spec.working_dir.empty())
-    posix_spawn_file_actions_addchdir_np(&fa, spec.working_dir.c_str());
-
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Own process group, so the whole group can be signalled; default signal
-  // dispositions and an empty mask, so the child is not deaf to what we block.
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  sigset_t defaults = taken_signals();
-  sigaddset(&defaults, SIGPIPE);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-
-  std::vector<char*> argv;
-  for (auto& a : spec.argv)
-    argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (auto& e : spec.env)
-    envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, program.c_str(), &fa, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
+  if (spawner_.fd < 0)
+    start_spawner_process();
+  wire::spawn_request req;
+  req.id = id;
+  req.contain = spec.contain;
+  req.program = program;
+  req.working_dir = spec.working_dir;
+  req.argv = spec.argv;
+  req.env = spec.env;
+  if (!mark_.empty()) {
+    std::string name = mark_.substr(0, mark_.find('=') + 1);
+    req.env.erase(std::remove_if(req.env.begin(), req.env.end(),
+                                 [&](const std::string& e) { return e.rfind(name, 0) == 0; }),
+                  req.env.end());
+    req.env.push_back(mark_);
+  }
+  std::vector<int> fds;
+  if (spec.stdin_pipe || spec.stdin_fd >= 0) {
+    req.has_stdin = true;
+    fds.push_back(spec.stdin_pipe ? in[0] : spec.stdin_fd);
+  }
+  fds.push_back(out[1]);
+  if (spec.separate_stdout) {
+    req.separate_err = true;
+    fds.push_back(err[1]);
+  }
+  bool sent = spawner_.fd >= 0 && tell_spawner(wire::encode_spawn(req), fds);
+  // The spawner holds its own copies now (the kernel took them with the message).
   close(out[1]);
   if (err[1] >= 0)
     close(err[1]);
   if (in[0] >= 0)
     close(in[0]);
-  if (rc != 0) {
+  if (!sent) {
     close(out[0]);
     if (err[0] >= 0)
       close(err[0]);
     if (in[1] >= 0)
       close(in[1]);
-    return fail(spec.argv[0] + ": " + errno_text(rc));
+    return fail(spec.argv[0] + ": the runner's process spawner is not running");
   }
-  p->pid = pid;
+  p->name = spec.argv[0];
   p->flow = std::make_shared<output_flow>(kOutputWindow, [post = std::weak_ptr<poster>(poster_), id] {
     if (auto ps = post.lock()) {
       std::lock_guard<std::mutex> guard(ps->mtx);
@@ -280,71 +393,18 @@ reactor::process_id reactor::spawn(const process_spec& spec,
     epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
     pipes_.emplace(fd, id);
   }
-  by_pid_.emplace(pid, id);
   procs_.emplace(id, std::move(p));
   return id;
-}
-
-void reactor::signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled) {
-  // The tree is read before anything is signalled, because dying parents hand
-  // their children to us and the parent links change. A process that left the
-  // group with setsid() is only reachable through those links.
-  auto tree = descendants_of(root);
-  if (signo == SIGKILL) {
-    // A process may fork between the scan and the kill, and its child would
-    // escape. So the tree is frozen first (stopped processes cannot fork) and
-    // read again until no process is new. SIGSTOP takes effect only when the
-    // target next runs — a fork under way still completes — so each round
-    // waits (briefly, bounded) until the signalled processes have stopped.
-    kill(root, SIGSTOP);
-    kill(-root, SIGSTOP);
-    std::set<pid_t> known(tree.begin(), tree.end());
-    for (int round = 0; round < 32; ++round) {
-      for (pid_t d : tree)
-        kill(d, SIGSTOP);
-      // Bounded: a process that never stops (in uninterruptible sleep) must
-      // not hold the reactor; it is killed with the rest after the wait.
-      bool all_stopped = false;
-      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
-      while (!all_stopped && std::chrono::steady_clock::now() < until) {
-        all_stopped = stopped_or_gone(root);
-        for (pid_t d : tree)
-          all_stopped = all_stopped && stopped_or_gone(d);
-        if (!all_stopped)
-          usleep(200);
-      }
-      auto again = descendants_of(root);
-      bool grew = false;
-      for (pid_t d : again)
-        grew |= known.insert(d).second;
-      tree = std::move(again);
-      if (!grew && all_stopped)
-        break;
-    }
-  }
-  // The root goes first, so its own end is by this signal and not a reaction
-  // to its children's.
-  kill(root, signo);
-  kill(-root, signo);
-  for (pid_t d : tree) {
-    kill(d, signo);
-    if (signalled)
-      signalled->push_back(d);
-  }
-}
-
-void reactor::end_group(pid_t group) {
-  if (group <= 1)
-    return;
-  kill(-group, SIGTERM);
-  kill(-group, SIGCONT);
 }
 
 void reactor::suspend(process_id id, bool stop) {
   post([this, id, stop] {
     auto i = procs_.find(id);
     if (i != procs_.end() && !i->second->reaped)
-      signal_tree(i->second->pid, stop ? SIGSTOP : SIGCONT, nullptr);
+      tell_spawner(wire::writer(wire::op::signal)
+                       .u64(id)
+                       .u32(static_cast<uint32_t>(stop ? SIGSTOP : SIGCONT))
+                       .frame());
   });
 }
 
@@ -353,28 +413,14 @@ void reactor::terminate(process_id id, std::chrono::milliseconds grace) {
     auto i = procs_.find(id);
     if (i == procs_.end() || i->second->reaped)
       return;
-    pid_t root = i->second->pid;
-    std::vector<pid_t> signalled;
-    signal_tree(root, SIGTERM, &signalled);
-    // A stopped (paused) process would hold SIGTERM until SIGKILL.
-    signal_tree(root, SIGCONT, nullptr);
-    // Held as pidfds, not pids: by the time the grace period is over a pid
-    // may belong to another process, and SIGKILL must not reach it.
-    auto handles = std::make_shared<std::vector<int>>();
-    for (pid_t p : signalled) {
-      int fd = static_cast<int>(syscall(SYS_pidfd_open, p, 0));
-      if (fd >= 0)
-        handles->push_back(fd);
-    }
-    at(clock::now() + grace, [this, id, root, handles] {
-      // The root is ours until reaped, so its pid and group id are still its own.
-      auto j = procs_.find(id);
-      if (j != procs_.end() && !j->second->reaped)
-        signal_tree(root, SIGKILL, nullptr);
-      for (int fd : *handles) {
-        syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
-        close(fd);
-      }
+    // The spawner signals, in order with its reaping, so no signal reaches a
+    // pid reused in between; `kill` also reaches what `terminate` signalled
+    // and has left the tree since.
+    if (!tell_spawner(wire::writer(wire::op::terminate).u64(id).frame()))
+      return;
+    at(clock::now() + grace, [this, id] {
+      if (spawner_.fd >= 0)
+        tell_spawner(wire::writer(wire::op::kill).u64(id).frame());
     });
   });
 }
@@ -399,6 +445,8 @@ void reactor::loop() {
           fn();
       } else if (fd == signal_fd_) {
         handle_signals();
+      } else if (fd == spawner_.fd && fd >= 0) {
+        read_spawner();
       } else if (pipes_.count(fd)) {
         read_pipe(fd, false);
       } else if (auto in = stdin_pipes_.find(fd); in != stdin_pipes_.end()) {
@@ -451,40 +499,15 @@ void reactor::handle_signals() {
 }
 
 void reactor::reap() {
-  // SIGCHLD coalesces, and orphans re-parented to us arrive here too.
+  // Task processes are the spawner's children; ours are the spawner and,
+  // after it died, the orphans it left to us.
   for (;;) {
     int status = 0;
     pid_t pid = waitpid(-1, &status, WNOHANG);
     if (pid <= 0)
       break;
-    auto i = by_pid_.find(pid);
-    if (i == by_pid_.end())
-      continue;  // an orphan we adopted as subreaper: nothing more to do
-    auto id = i->second;
-    by_pid_.erase(i);
-    auto& p = *procs_.at(id);
-    p.reaped = true;
-    p.how.pid = pid;
-    if (WIFEXITED(status))
-      p.how.exit_code = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status))
-      p.how.signal = WTERMSIG(status);
-    // What the process wrote before it exited is in the pipe now: read it,
-    // then stop listening, even if a background child still holds it open.
-    // read_pipe() may finish the process and free `p` (at EOF), so only the
-    // fd numbers are used from here on. Its on_exit may spawn the next
-    // process, whose pipe can get a number just freed: a pipe is closed
-    // here only while it still belongs to this process.
-    int fds[2] = {p.out_fd, p.err_fd};
-    for (int fd : fds) {
-      if (fd >= 0) {
-        read_pipe(fd, true);
-        auto still = pipes_.find(fd);
-        if (still != pipes_.end() && still->second == id)
-          close_pipe(fd);
-      }
-    }
-    finish_if_done(id);
+    if (pid == spawner_.pid)
+      spawner_lost();
   }
 }
 
@@ -655,7 +678,7 @@ int reactor::next_timeout_ms() const {
 // forked in the meantime.
 void reactor::sweep_step(clock::time_point kill_at) {
   reap();
-  auto left = descendants_of(self_);
+  auto left = task_processes();
   auto now = clock::now();
   if (left.empty() || now >= kill_at + kill_wait_limit) {
     std::lock_guard<std::mutex> guard(done_mtx_);
@@ -670,7 +693,9 @@ void reactor::sweep_step(clock::time_point kill_at) {
 }
 
 void reactor::kill_all() {
-  for (pid_t p : descendants_of(self_))
+  if (spawner_.fd >= 0 && tell_spawner(wire::writer(wire::op::kill_all).frame()))
+    return;
+  for (pid_t p : task_processes())
     kill(p, SIGKILL);
 }
 
@@ -680,7 +705,7 @@ size_t reactor::shutdown(std::chrono::milliseconds grace) {
     sweep_done_ = false;
   }
   post([this, grace] {
-    auto left = descendants_of(self_);
+    auto left = task_processes();
     sweep_count_ = left.size();
     for (pid_t p : left)
       kill(p, SIGTERM);

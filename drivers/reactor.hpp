@@ -3,8 +3,10 @@
 // no CAF scheduler thread ever blocks on them. It multiplexes everything with
 // epoll: a signalfd (SIGCHLD, SIGINT, SIGTERM, SIGHUP), the children's output
 // pipes (stdout and stderr share one, so their lines stay in order, unless the
-// spawner asks for them apart), an eventfd for work posted from other threads,
-// and a timer list.
+// caller asks for them apart), the socket to the spawner process, an eventfd
+// for work posted from other threads, and a timer list.
+// The processes themselves are started, signalled and reaped by the spawner
+// (spawner.hpp), so that none outlives a runner that was SIGKILLed.
 // Listeners are called on this thread and must only hand data on (e.g. send an
 // actor message), never wait.
 #include <sys/types.h>
@@ -24,6 +26,8 @@
 
 #include "drivers/driver.hpp"
 #include "drivers/output_flow.hpp"
+#include "drivers/spawner.hpp"
+#include "drivers/spawner_wire.hpp"
 
 namespace runner {
 
@@ -43,6 +47,9 @@ struct process_spec {
   // child that is spoken to while it runs (an external driver). Overrides
   // stdin_fd.
   bool stdin_pipe = false;
+  // For a long-lived helper that starts processes of its own (an external
+  // driver): when it ends, however, what it leaves behind is ended too.
+  bool contain = false;
 };
 
 struct process_exit {
@@ -109,16 +116,14 @@ class reactor {
   // its descendants.
   void suspend(process_id id, bool stop);
 
-  // Reactor thread only, from the on_exit of the process that led `group`:
-  // SIGTERM (and SIGCONT) to what it left running in its process group. Only
-  // then: the group's id is certainly still that group's while the exit is
-  // being reported.
-  void end_group(pid_t group);
+  // Before the first spawn: an environment entry ("NAME=value") every process
+  // gets, in place of one of the same name (incarnation.hpp).
+  void mark_processes(std::string entry) { mark_ = std::move(entry); }
 
   // Thread-safe: a SIGINT, SIGTERM or SIGHUP has arrived (handled or not).
   bool stop_signal_seen() const { return stop_seen_.load(); }
 
-  // Reactor thread only: SIGKILL to every descendant of the runner, now.
+  // Reactor thread only: SIGKILL to every task process, now.
   void kill_all();
 
   // Thread-safe, blocking (not for actors): ends every remaining descendant of
@@ -143,7 +148,15 @@ class reactor {
   void close_pipe(int fd);
   void flush_stdin(process_id id);
   void drop_stdin(process& p);
-  void signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled);
+  void start_spawner_process();
+  void read_spawner();
+  void on_failed(process_id id, int error);
+  void on_exited(process_id id, pid_t pid, int status);
+  // The spawner died or broke its stream: what it ran is killed and reported
+  // ended; the next spawn starts a new spawner.
+  void spawner_lost();
+  bool tell_spawner(const std::string& frame, const std::vector<int>& fds = {});
+  std::vector<pid_t> task_processes() const;  // descendants, the spawner left out
   void run_due_timers();
   int next_timeout_ms() const;
   void sweep_step(clock::time_point kill_at);
@@ -171,7 +184,9 @@ class reactor {
 
   process_id next_id_ = 1;
   std::map<process_id, std::unique_ptr<process>> procs_;
-  std::map<pid_t, process_id> by_pid_;
+  std::string mark_;
+  spawner_process spawner_;
+  std::unique_ptr<spawner_wire::inbox> spawner_in_;
   std::map<int, process_id> pipes_;  // output pipe fd -> its process
   std::map<int, process_id> stdin_pipes_;  // stdin pipe fd (write end) -> its process
   std::multimap<clock::time_point, std::function<void()>> timers_;

@@ -13,6 +13,7 @@
 #include "drivers/cache/entry_digest.hpp"
 #include "drivers/cache/secret_box.hpp"
 #include "drivers/cache/sqlite_db.hpp"
+#include "drivers/state_dir.hpp"
 
 namespace runner::cache {
 
@@ -65,25 +66,6 @@ int64_t expiry_ms(const std::optional<time_point>& t) {
 }
 bool expired_at(int64_t expires_ms, int64_t now_ms) {
   return expires_ms != 0 && expires_ms <= now_ms;
-}
-
-// Creates the state directory private to its owner: cache keys and plain
-// outputs live there unencrypted.
-std::string make_state_dir(const std::string& dir) {
-  if (dir.empty()) return "the cache needs a state directory; none was given";
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) return "state directory " + dir + " exists and is not a directory";
-    return {};
-  }
-  std::error_code ec;
-  fs::path parent = fs::path(dir).parent_path();
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  if (ec) return "cannot create " + parent.string() + " for the state directory: " + ec.message();
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return "cannot create state directory " + dir + ": " + std::strerror(errno);
-  }
-  return {};
 }
 
 // SQLite creates a new database with the umask's mode and gives -wal and -shm

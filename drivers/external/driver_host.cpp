@@ -240,6 +240,9 @@ driver_host::process& driver_host::start_process() {
   spec.env = environment_entries(env);
   spec.separate_stdout = true;
   spec.stdin_pipe = true;
+  // What the driver started and left behind (its tasks' processes) must not
+  // outlive it, least of all under a long-lived `runner serve`.
+  spec.contain = true;
   process& ref = *p;
   processes_.push_back(std::move(p));
   ref.rid = react_.spawn(spec, std::make_shared<listener>(weak_from_this(), ref.serial));
@@ -622,9 +625,6 @@ void driver_host::on_exit(process& p, const process_exit& how) {
       fail_all(p, label() + " " + what + " while running this task" + tail_of(p) +
                       "; a new process starts for later tasks");
   }
-  // What the driver started and left behind (its tasks' processes) must not
-  // outlive it, least of all under a long-lived `runner serve`.
-  react_.end_group(how.pid);
   uint64_t serial = p.serial;
   processes_.erase(std::remove_if(processes_.begin(), processes_.end(),
                                   [serial](auto& q) { return q->serial == serial; }),

@@ -11,6 +11,9 @@ second instance can be configured). What a task does is its `spec.behave`:
   crash               the process exits with status 3 at once
   abort               the process dies of SIGABRT at once
   crash_leaving_child starts `sleep 1000` (its pid to spec.pid_file), exits 3
+  die_leaving_tree    starts a setsid'd shell that ignores SIGTERM and keeps a
+                      `sleep 1000` (both with spec.mark, "NAME=value", in their
+                      environment), then dies of SIGKILL
   hang                never answers, not even `destroy`
   hang_until_destroy  answers `destroy` with a failed result "destroyed"
   garbage             writes the line `this is not json`
@@ -147,6 +150,15 @@ def execute(message):
         with open(task.spec["pid_file"], "w") as f:
             f.write("%d\n" % child.pid)
         os._exit(3)
+    elif behave == "die_leaving_tree":
+        import signal
+        import subprocess
+        name, _, value = task.spec["mark"].partition("=")
+        env = dict(os.environ, **{name: value})
+        subprocess.Popen(["setsid", "sh", "-c", "trap '' TERM; sleep 1000 & while :; do sleep 0.1; done"],
+                         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+        os.kill(os.getpid(), signal.SIGKILL)
     elif behave in ("hang", "hang_until_destroy"):
         pass  # the difference is in `destroy`
     elif behave == "garbage":

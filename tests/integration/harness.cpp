@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -113,7 +114,35 @@ run_output process::wait(std::chrono::milliseconds limit) {
   return r;
 }
 
-std::string runner_binary() { return RUNNER_BINARY; }
+std::string runner_binary() {
+  // Another build of the runner (say, one from before a fix, to see a test
+  // fail against it).
+  if (const char* other = std::getenv("RUNNER_TEST_RUNNER_BINARY"))
+    return other;
+  return RUNNER_BINARY;
+}
+
+std::vector<pid_t> processes_with_env(const std::string& entry) {
+  std::vector<pid_t> out;
+  for (auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::string name = e.path().filename();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    std::ifstream in(e.path() / "environ", std::ios::binary);
+    std::string env((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (size_t at = 0; at < env.size();) {
+      size_t end = env.find('\0', at);
+      if (end == std::string::npos)
+        end = env.size();
+      if (env.compare(at, end - at, entry) == 0) {
+        out.push_back(static_cast<pid_t>(std::stol(name)));
+        break;
+      }
+      at = end + 1;
+    }
+  }
+  return out;
+}
 
 std::string example(const std::string& name) {
   return std::string(RUNNER_SOURCE_DIR) + "/examples/" + name;

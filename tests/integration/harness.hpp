@@ -60,6 +60,9 @@ bool eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds limit = std::chrono::seconds(30));
 
 bool process_alive(pid_t pid);  // exists and is not a zombie
+// Live processes whose environment holds `entry` ("NAME=value") exactly (a
+// zombie's environment reads empty).
+std::vector<pid_t> processes_with_env(const std::string& entry);
 std::string read_file(const std::string& path);
 // The pids a test's processes wrote to `path`, one per line (missing file: none).
 std::vector<pid_t> read_pids(const std::string& path);

@@ -18,6 +18,7 @@
 #include "tools/runner/commands.hpp"
 #include "tools/runner/drivers_setup.hpp"
 #include "tools/runner/logging.hpp"
+#include "drivers/incarnation.hpp"
 #include "drivers/process_tree.hpp"
 
 namespace runner {
@@ -51,6 +52,15 @@ int serve_command(const serve_options& opts) {
     spdlog::warn("cannot become a child subreaper; orphaned task processes may escape");
 
   reactor react;
+  // Before any task starts: what a previous serve left behind (its spawner
+  // killed with it) goes, and this one's processes carry a mark of their own.
+  auto inc = begin_incarnation(state_dir_of(&config));
+  if (inc.ended_from_before)
+    spdlog::warn("ended {} process(es) left running by the previous serve of {}",
+                 inc.ended_from_before, state_dir_of(&config));
+  if (!inc.error.empty())
+    spdlog::warn("{}", inc.error);
+  react.mark_processes(inc.mark);
   auto drivers = builtin_drivers(react, *grace, &config);
   auto externals = external_drivers_of(react, *drivers, *grace, &config);
 

@@ -1,0 +1,151 @@
+#include "drivers/incarnation.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "drivers/state_dir.hpp"
+
+namespace runner {
+
+namespace {
+
+// An environment is at most the kernel's ARG_MAX-bound area; read no more.
+constexpr size_t kMaxEnviron = size_t(4) << 20;
+
+bool environ_holds(pid_t pid, const std::string& mark) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/environ", static_cast<int>(pid));
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  std::string env;
+  char buf[65536];
+  ssize_t n;
+  while (env.size() < kMaxEnviron && (n = read(fd, buf, sizeof buf)) > 0)
+    env.append(buf, static_cast<size_t>(n));
+  close(fd);
+  // Entries are NUL-terminated; the mark must be a whole entry.
+  for (size_t at = 0; at < env.size();) {
+    size_t end = env.find('\0', at);
+    if (end == std::string::npos)
+      end = env.size();
+    if (env.compare(at, end - at, mark) == 0)
+      return true;
+    at = end + 1;
+  }
+  return false;
+}
+
+std::string random_id() {
+  unsigned char bytes[16];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += static_cast<size_t>(n);
+  }
+  if (got < sizeof bytes) {  // no getrandom: unique enough for a mark
+    auto t = std::chrono::steady_clock::now().time_since_epoch().count();
+    std::snprintf(reinterpret_cast<char*>(bytes), sizeof bytes, "%lx%x",
+                  static_cast<unsigned long>(t), static_cast<unsigned>(getpid()));
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out.push_back(hex[b >> 4]);
+    out.push_back(hex[b & 15]);
+  }
+  return out;
+}
+
+// Stops them all first, so none can fork while the others die, then kills.
+// Rounds, because a process may fork between the scan and its SIGSTOP.
+size_t end_marked(const std::string& mark) {
+  size_t ended = 0;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < until) {
+    auto found = processes_marked(mark);
+    if (found.empty())
+      break;
+    for (pid_t p : found)
+      kill(p, SIGSTOP);
+    for (pid_t p : found)
+      if (kill(p, SIGKILL) == 0)
+        ++ended;
+    usleep(2000);
+  }
+  return ended;
+}
+
+}  // namespace
+
+std::vector<pid_t> processes_marked(const std::string& mark) {
+  std::vector<pid_t> out;
+  pid_t self = getpid();
+  if (DIR* d = opendir("/proc")) {
+    while (dirent* e = readdir(d)) {
+      char* end = nullptr;
+      long pid = std::strtol(e->d_name, &end, 10);
+      if (end == e->d_name || *end != '\0' || pid == self)
+        continue;
+      if (environ_holds(static_cast<pid_t>(pid), mark))
+        out.push_back(static_cast<pid_t>(pid));
+    }
+    closedir(d);
+  }
+  return out;
+}
+
+incarnation begin_incarnation(const std::string& state_dir) {
+  incarnation inc;
+  std::string path = state_dir + "/incarnation";
+  {
+    std::ifstream in(path);
+    std::string old;
+    // Only a well-formed id is trusted as a mark: an empty or odd file must
+    // not make serve kill processes that merely lack it.
+    if (in && std::getline(in, old) && old.size() == 32 &&
+        old.find_first_not_of("0123456789abcdef") == std::string::npos)
+      inc.ended_from_before = end_marked(std::string(kIncarnationVariable) + "=" + old);
+  }
+  std::string id = random_id();
+  inc.mark = std::string(kIncarnationVariable) + "=" + id;
+  if (std::string e = make_state_dir(state_dir); !e.empty()) {
+    inc.error = e + " (a restart will not find processes left by a spawner that died with it)";
+    return inc;
+  }
+  // Written whole or not at all: a crash mid-write leaves the old record.
+  std::string tmp = path + ".tmp" + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  std::string line = id + "\n";
+  bool ok = fd >= 0 && write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+            fsync(fd) == 0;
+  int err = errno;
+  if (fd >= 0)
+    close(fd);
+  if (ok && rename(tmp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    unlink(tmp.c_str());
+    inc.error = "cannot record this serve's incarnation in " + path + ": " + std::strerror(err) +
+                " (a restart will not find processes left by a spawner that died with it)";
+  }
+  return inc;
+}
+
+}  // namespace runner
