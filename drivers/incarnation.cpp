@@ -11,7 +11,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cctype>
 #include <fstream>
+#include <sstream>
 
 #include "drivers/state_dir.hpp"
 
@@ -109,16 +111,45 @@ std::vector<pid_t> processes_marked(const std::string& mark) {
   return out;
 }
 
-incarnation begin_incarnation(const std::string& state_dir) {
+namespace {
+
+// Field 22 of /proc/PID/stat: when the process started, in clock ticks since
+// boot. With the pid it names one process, never a later one with the pid.
+std::string start_time_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat))
+    return "";
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos)
+    return "";
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  for (int i = 3; i <= 22 && fields >> f; ++i)
+    if (i == 22)
+      return f;
+  return "";
+}
+
+}  // namespace
+
+incarnation begin_incarnation(const std::string& state_dir, const std::string& node_name) {
   incarnation inc;
-  std::string path = state_dir + "/incarnation";
+  std::string name;
+  for (char c : node_name)  // a file name, whatever the node is called
+    name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  std::string path = state_dir + "/incarnation" + (name.empty() ? "" : "-" + name);
   {
+    // "<id> <pid> <start time>". Only a well-formed id is trusted as a mark
+    // (an empty or odd file must not make serve kill processes that merely
+    // lack it), and only when the serve that wrote it is gone: another serve
+    // of the same name and state_dir may still run.
     std::ifstream in(path);
-    std::string old;
-    // Only a well-formed id is trusted as a mark: an empty or odd file must
-    // not make serve kill processes that merely lack it.
-    if (in && std::getline(in, old) && old.size() == 32 &&
-        old.find_first_not_of("0123456789abcdef") == std::string::npos)
+    std::string old, start;
+    long pid = 0;
+    if (in >> old >> pid >> start && old.size() == 32 &&
+        old.find_first_not_of("0123456789abcdef") == std::string::npos &&
+        !(pid > 0 && start_time_of(static_cast<pid_t>(pid)) == start))
       inc.ended_from_before = end_marked(std::string(kIncarnationVariable) + "=" + old);
   }
   std::string id = random_id();
@@ -130,7 +161,7 @@ incarnation begin_incarnation(const std::string& state_dir) {
   // Written whole or not at all: a crash mid-write leaves the old record.
   std::string tmp = path + ".tmp" + std::to_string(getpid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  std::string line = id + "\n";
+  std::string line = id + " " + std::to_string(getpid()) + " " + start_time_of(getpid()) + "\n";
   bool ok = fd >= 0 && write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
             fsync(fd) == 0;
   int err = errno;

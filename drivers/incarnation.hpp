@@ -6,10 +6,11 @@
 // to both, the OOM killer): the tasks are then init's, no parent link leads to
 // them, and only a mark finds them. Every task process gets
 // RUNNER_INCARNATION=<random id> in its environment (inherited by what it
-// starts); the id is kept in <state_dir>/incarnation; at start, serve freezes
-// and SIGKILLs every process of its user whose environment holds the previous
-// id, then writes a new one. A process that clears its environment escapes
-// this (docs/security.md says so).
+// starts); the id is kept in <state_dir>/incarnation-<node name> with the
+// serve's pid and start time; at start, serve freezes and SIGKILLs every
+// process of its user whose environment holds the previous id — unless the
+// serve that recorded it still runs — then writes a new one. A process that
+// clears its environment escapes this (docs/security.md says so).
 #include <sys/types.h>
 
 #include <cstddef>
@@ -26,8 +27,9 @@ struct incarnation {
   std::string error;           // the record could not be written; mark is still set
 };
 
-// Ends what the incarnation recorded in `state_dir` left, records a new one.
-incarnation begin_incarnation(const std::string& state_dir);
+// Ends what the incarnation of `node_name` recorded in `state_dir` left,
+// records a new one.
+incarnation begin_incarnation(const std::string& state_dir, const std::string& node_name);
 
 // Processes (of any user whose /proc/PID/environ we may read) whose
 // environment holds `mark`, exactly.

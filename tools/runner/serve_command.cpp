@@ -54,7 +54,7 @@ int serve_command(const serve_options& opts) {
   reactor react;
   // Before any task starts: what a previous serve left behind (its spawner
   // killed with it) goes, and this one's processes carry a mark of their own.
-  auto inc = begin_incarnation(state_dir_of(&config));
+  auto inc = begin_incarnation(state_dir_of(&config), config.name);
   if (inc.ended_from_before)
     spdlog::warn("ended {} process(es) left running by the previous serve of {}",
                  inc.ended_from_before, state_dir_of(&config));
