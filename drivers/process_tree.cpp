@@ -103,7 +103,7 @@ void signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled) {
       for (pid_t d : tree)
         kill(d, SIGSTOP);
       // Bounded: a process that never stops (in uninterruptible sleep) must
-      // not hold the reactor; it is killed with the rest after the wait.
+      // not hold the caller (the spawner); it is killed with the rest after the wait.
       bool all_stopped = false;
       auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
       while (!all_stopped && std::chrono::steady_clock::now() < until) {
