@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "drivers/process_tree.hpp"
 #include "drivers/state_dir.hpp"
 
 namespace runner {
@@ -71,25 +72,6 @@ std::string random_id() {
     out.push_back(hex[b & 15]);
   }
   return out;
-}
-
-// Stops them all first, so none can fork while the others die, then kills.
-// Rounds, because a process may fork between the scan and its SIGSTOP.
-size_t end_marked(const std::string& mark) {
-  size_t ended = 0;
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (std::chrono::steady_clock::now() < until) {
-    auto found = processes_marked(mark);
-    if (found.empty())
-      break;
-    for (pid_t p : found)
-      kill(p, SIGSTOP);
-    for (pid_t p : found)
-      if (kill(p, SIGKILL) == 0)
-        ++ended;
-    usleep(2000);
-  }
-  return ended;
 }
 
 }  // namespace
@@ -150,7 +132,8 @@ incarnation begin_incarnation(const std::string& state_dir, const std::string& n
     if (in >> old >> pid >> start && old.size() == 32 &&
         old.find_first_not_of("0123456789abcdef") == std::string::npos &&
         !(pid > 0 && start_time_of(static_cast<pid_t>(pid)) == start))
-      inc.ended_from_before = end_marked(std::string(kIncarnationVariable) + "=" + old);
+      inc.ended_from_before = freeze_and_kill(
+          [mark = std::string(kIncarnationVariable) + "=" + old] { return processes_marked(mark); });
   }
   std::string id = random_id();
   inc.mark = std::string(kIncarnationVariable) + "=" + id;

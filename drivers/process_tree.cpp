@@ -155,23 +155,29 @@ void end_descendants(std::chrono::milliseconds grace,
       return;
     usleep(10000);
   }
-  // What is left ignores SIGTERM (or forks on): frozen and killed, each round
-  // also catching what a process forked since the last.
-  // Bounded, so a process stuck in uninterruptible sleep cannot hold the
-  // caller for ever.
-  until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  // What is left ignores SIGTERM (or forks on).
+  freeze_and_kill([self] { return descendants_of(self); }, reap_some);
+  reap_some();
+}
+
+size_t freeze_and_kill(const std::function<std::vector<pid_t>()>& find,
+                       const std::function<void()>& between) {
+  size_t killed = 0;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (std::chrono::steady_clock::now() < until) {
-    auto left = descendants_of(self);
+    auto left = find();
     if (left.empty())
       break;
     for (pid_t p : left)
       kill(p, SIGSTOP);
     for (pid_t p : left)
-      kill(p, SIGKILL);
-    reap_some();
+      if (kill(p, SIGKILL) == 0)
+        ++killed;
+    if (between)
+      between();
     usleep(1000);
   }
-  reap_some();
+  return killed;
 }
 
 }  // namespace runner

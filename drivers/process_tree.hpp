@@ -29,6 +29,14 @@ bool stopped_or_gone(pid_t pid);
 // `root` is still its process (not yet reaped).
 void signal_tree(pid_t root, int signo, std::vector<pid_t>* signalled);
 
+// Freezes (SIGSTOP) and SIGKILLs what `find` returns, round after round (a
+// process may fork between a scan and its SIGSTOP), until it returns nothing
+// or 5 s passed, so a process in uninterruptible sleep cannot hold the caller
+// for ever. `between` runs after each round (to reap). Returns the number of
+// successful kills.
+size_t freeze_and_kill(const std::function<std::vector<pid_t>()>& find,
+                       const std::function<void()>& between = {});
+
 // Ends every descendant of this process: SIGTERM and SIGCONT, up to `grace`
 // for them to go (reaping what are its children), then SIGKILL to the frozen
 // rest; returns once none is left or after a bounded wait. For the spawner

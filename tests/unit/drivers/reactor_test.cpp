@@ -10,6 +10,7 @@
 
 #include "drivers/process_tree.hpp"
 #include "drivers/reactor.hpp"
+#include "tests/unit/drivers/collected_process.hpp"
 
 namespace runner {
 namespace {
@@ -79,26 +80,6 @@ TEST_F(Reactor, ProcessSpawnedFromOnExitKeepsItsPipe) {
   react.shutdown(std::chrono::milliseconds(100));
 }
 
-// Collects a process's output and its end, for a test thread to wait on.
-struct collected : process_listener {
-  std::mutex mtx;
-  std::condition_variable cv;
-  std::string out;
-  std::optional<process_exit> how;
-  void on_output(stream_kind, std::string_view data, const flow_ticket&) override {
-    std::lock_guard<std::mutex> g(mtx);
-    out.append(data);
-  }
-  void on_exit(const process_exit& h) override {
-    std::lock_guard<std::mutex> g(mtx);
-    how = h;
-    cv.notify_all();
-  }
-  bool wait() {
-    std::unique_lock<std::mutex> lock(mtx);
-    return cv.wait_for(lock, std::chrono::seconds(60), [&] { return how.has_value(); });
-  }
-};
 
 TEST_F(Reactor, StdinPipeCarriesWhatIsWrittenThenCloses) {
   reactor react;

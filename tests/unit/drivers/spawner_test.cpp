@@ -19,6 +19,7 @@
 #include "drivers/process_tree.hpp"
 #include "drivers/reactor.hpp"
 #include "drivers/spawner_wire.hpp"
+#include "tests/unit/drivers/collected_process.hpp"
 
 namespace runner {
 namespace {
@@ -33,43 +34,29 @@ struct Spawner : ::testing::Test {
   }
 };
 
-struct recorder : process_listener {
-  std::mutex mtx;
-  std::condition_variable cv;
-  std::string out;
-  std::optional<process_exit> how;
-  void on_output(stream_kind, std::string_view data, const flow_ticket&) override {
-    std::lock_guard<std::mutex> g(mtx);
-    out.append(data);
-  }
-  void on_exit(const process_exit& h) override {
-    std::lock_guard<std::mutex> g(mtx);
-    how = h;
-    cv.notify_all();
-  }
-  process_exit wait() {
-    std::unique_lock<std::mutex> lock(mtx);
-    EXPECT_TRUE(cv.wait_for(lock, 60s, [&] { return how.has_value(); }));
-    return how.value_or(process_exit{});
-  }
-  // The first line printed, once there is one.
-  std::string first_line() {
-    for (;;) {
-      {
-        std::lock_guard<std::mutex> g(mtx);
-        if (auto nl = out.find('\n'); nl != std::string::npos)
-          return out.substr(0, nl);
-        if (how)
-          return out;
-      }
-      std::this_thread::yield();
-    }
-  }
-};
+process_exit exit_of(collected& c) {
+  EXPECT_TRUE(c.wait());
+  std::lock_guard<std::mutex> g(c.mtx);
+  return c.how.value_or(process_exit{});
+}
 
-std::shared_ptr<recorder> start(reactor& react, std::vector<std::string> argv,
+// The first line `c` printed, once there is one (or all of it, once it ended).
+std::string first_line(collected& c) {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> g(c.mtx);
+      if (auto nl = c.out.find('\n'); nl != std::string::npos)
+        return c.out.substr(0, nl);
+      if (c.how)
+        return c.out;
+    }
+    std::this_thread::yield();
+  }
+}
+
+std::shared_ptr<collected> start(reactor& react, std::vector<std::string> argv,
                                 bool contain = false) {
-  auto rec = std::make_shared<recorder>();
+  auto rec = std::make_shared<collected>();
   react.post([&react, rec, argv = std::move(argv), contain] {
     process_spec ps;
     ps.argv = argv;
@@ -198,7 +185,7 @@ TEST(SpawnerWire, AFrameOverTheBoundBreaksTheStream) {
 TEST_F(Spawner, TaskProcessesAreTheSpawnersChildrenNotTheRunners) {
   reactor react;
   auto rec = start(react, {"/bin/sh", "-c", "echo $PPID"});
-  auto how = rec->wait();
+  auto how = exit_of(*rec);
   EXPECT_EQ(how.exit_code, 0);
   pid_t spawner = spawner_of_this_process();
   ASSERT_GT(spawner, 0);
@@ -209,14 +196,14 @@ TEST_F(Spawner, TaskProcessesAreTheSpawnersChildrenNotTheRunners) {
 TEST_F(Spawner, ASpawnerThatDiesTakesItsProcessesAndANewOneServesLaterSpawns) {
   reactor react;
   auto rec = start(react, {"/bin/sh", "-c", "echo started; exec sleep 1000"});
-  ASSERT_EQ(rec->first_line(), "started");
+  ASSERT_EQ(first_line(*rec), "started");
   pid_t spawner = spawner_of_this_process();
   ASSERT_GT(spawner, 0);
   kill(spawner, SIGKILL);
-  auto how = rec->wait();
+  auto how = exit_of(*rec);
   EXPECT_EQ(how.signal, SIGKILL);
   auto later = start(react, {"/bin/sh", "-c", "echo again"});
-  EXPECT_EQ(later->wait().exit_code, 0);
+  EXPECT_EQ(exit_of(*later).exit_code, 0);
   EXPECT_EQ(later->out, "again\n");
   pid_t next = spawner_of_this_process();
   EXPECT_GT(next, 0);
@@ -231,7 +218,7 @@ TEST_F(Spawner, AReactorThatGoesAwayEndsWhatItsProcessesLeft) {
     auto rec = start(react, {"/bin/sh", "-c",
                              "setsid sh -c 'trap \"\" TERM; while :; do sleep 0.1; done' "
                              "</dev/null >/dev/null 2>&1 & echo $!"});
-    EXPECT_EQ(rec->wait().exit_code, 0);
+    EXPECT_EQ(exit_of(*rec).exit_code, 0);
     left = std::stoi(rec->out);
     ASSERT_FALSE(gone(left));
     // No shutdown(): the destructor closes the spawner's socket and waits
@@ -247,14 +234,14 @@ TEST_F(Spawner, AContainedProcessTakesWhatItLeftWithItAndPassesItsStatusOn) {
                     "setsid sh -c 'trap \"\" TERM; sleep 1000' </dev/null >/dev/null 2>&1 & "
                     "echo $!; exit 7"},
                    true);
-  auto how = rec->wait();
+  auto how = exit_of(*rec);
   EXPECT_EQ(how.exit_code, 7);
   pid_t left = std::stoi(rec->out);
   // Reported only after the keeper ended what the process left.
   EXPECT_TRUE(gone(left)) << left;
 
   auto killed = start(react, {"/bin/sh", "-c", "kill -KILL $$"}, true);
-  EXPECT_EQ(killed->wait().signal, SIGKILL);
+  EXPECT_EQ(exit_of(*killed).signal, SIGKILL);
   react.shutdown(100ms);
 }
 
@@ -265,7 +252,7 @@ TEST_F(Spawner, AProgramThatCannotStartNamesItself) {
   close(fd);  // not executable
   reactor react;
   auto rec = start(react, {path});
-  auto how = rec->wait();
+  auto how = exit_of(*rec);
   EXPECT_NE(how.spawn_error.find(path), std::string::npos) << how.spawn_error;
   EXPECT_NE(how.spawn_error.find("ermission"), std::string::npos) << how.spawn_error;
   unlink(path);
