@@ -30,6 +30,8 @@ struct run_context {
   // Confidential values the group arrived with (a task forwarded here brings
   // the secrets it imported); every task masks them.
   std::vector<std::string> secrets;
+  // The node's `masking.patterns` (null: none); every task's masker applies them.
+  std::shared_ptr<const mask_rules> mask_patterns;
   // Imported values the group arrived with ("task.variable" -> value): a task
   // forwarded here brings those of the tasks it waited for elsewhere.
   std::map<std::string, std::string> given_imports;

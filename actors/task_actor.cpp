@@ -7,6 +7,7 @@
 #include <atomic>
 #include <map>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -102,6 +103,7 @@ struct task_state {
   std::optional<json> spec;
   masker secrets;
   std::vector<std::string> secret_values;  // imported confidential values
+  std::set<std::string> warned_short;      // exports told too short to mask
   std::unique_ptr<line_buffer> out_lines, err_lines;
   std::unique_ptr<running_task> handle;
   bool holds_slot = false;
@@ -321,6 +323,7 @@ void launch(self_ptr self) {
   inv.run_id = r.run_id + "-" + std::to_string(r.attempts);
   inv.attempt = r.attempts;
   inv.limits = st.args.ctx->limits;
+  inv.mask_patterns = st.args.ctx->mask_patterns;
   inv.task = st.decl;
   // In-process types end inside start(): their start then travels with
   // their report, one message to the observer instead of two.
@@ -417,20 +420,37 @@ void on_finished(self_ptr self, driver_result res) {
   finish(self, task_status::failed, error);
 }
 
-void driver_finished(self_ptr self, driver_result res) {
+// Masks `value` (output `name` of this task) from now on. A value too short
+// to mask is said once per output, by name: the value would be the
+// `***`-free text around it.
+void learn_secret(self_ptr self, const std::string& name, const std::string& value) {
   auto& s = self->state;
-  // The final outputs may hold confidential values never printed yet.
-  for (auto& name : res.secret_outputs) {
-    auto i = res.outputs.find(name);
-    if (i != res.outputs.end())
-      s.secrets.add(i->second);
-  }
+  if (s.secrets.add(value) || !s.warned_short.insert(name).second)
+    return;
+  tell_start(self);
+  self->send(s.args.ctx->observer,
+             log_line{s.decl->name, stream_kind::err,
+                      "runner: the confidential value of `" + s.decl->name + "." + name +
+                          "` is shorter than " + std::to_string(masker::kMinSecret) +
+                          " characters and is not masked in output"});
+}
+
+// The confidential exports among `outputs`, and the outputs the driver calls secret.
+void learn_secrets(self_ptr self, const std::map<std::string, std::string>& outputs,
+                   const std::vector<std::string>& secret_outputs) {
+  auto& s = self->state;
+  for (auto& name : secret_outputs)
+    if (auto i = outputs.find(name); i != outputs.end())
+      learn_secret(self, name, i->second);
   for (auto& e : s.decl->exports)
-    if (e.confidential) {
-      auto i = res.outputs.find(e.name);
-      if (i != res.outputs.end())
-        s.secrets.add(i->second);
-    }
+    if (e.confidential)
+      if (auto i = outputs.find(e.name); i != outputs.end())
+        learn_secret(self, e.name, i->second);
+}
+
+void driver_finished(self_ptr self, driver_result res) {
+  // The final outputs may hold confidential values never printed yet.
+  learn_secrets(self, res.outputs, res.secret_outputs);
   on_finished(self, std::move(res));
 }
 
@@ -441,6 +461,7 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
   st.drv = forwarded ? args.ctx->forwarder : args.ctx->drivers->find(st.decl->type);
   st.imports = args.ctx->given_imports;
   st.statuses = args.ctx->given_statuses;
+  st.secrets.use_rules(args.ctx->mask_patterns);
   for (auto& s : args.ctx->secrets) {
     st.secrets.add(s);
     st.secret_values.push_back(s);
@@ -516,13 +537,7 @@ task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
                                     [&](std::string_view l) { emit_line(self, stream, l, ticket); });
       },
       [=](seen_atom, std::map<std::string, std::string>& outputs) {
-        auto& s = self->state;
-        for (auto& e : s.decl->exports)
-          if (e.confidential) {
-            auto i = outputs.find(e.name);
-            if (i != outputs.end())
-              s.secrets.add(i->second);
-          }
+        learn_secrets(self, outputs, {});
       },
       [=](finished_atom, driver_result& res) { driver_finished(self, std::move(res)); },
       [=](timeout_atom, int attempt) {

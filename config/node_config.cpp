@@ -23,7 +23,7 @@ namespace {
 
 const std::vector<std::string> kNodeFields = {
     "name",      "listen",          "tls", "peers",  "accept", "max_parallel",
-    "state_dir", "connect_timeout", "log", "drivers", "vault", "actions", "transport"};
+    "state_dir", "connect_timeout", "log", "drivers", "vault", "actions", "transport", "masking"};
 
 void read_name(const yaml_field& f, node_config& c, yaml_reader& r) {
   auto v = r.scalar(f, "name", "write `name: node-a`; it must match the certificate's CN");
@@ -107,6 +107,8 @@ void read_fields(yaml_node root, const std::string& base_dir, node_config& c, se
       read_actions(f, base_dir, c, r);
     } else if (f.key == "transport") {
       read_transport(f, c, r);
+    } else if (f.key == "masking") {
+      read_masking(f, c, r);
     }
   }
   if (!has_name)

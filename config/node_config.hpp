@@ -79,6 +79,8 @@ struct node_config {
   vault_access_config vault;
   actions_config actions;
   transport_config transport;
+  // `masking.patterns`: RE2 expressions masked in all output like secrets.
+  std::vector<std::string> masking_patterns;
   std::string file;  // where it was read from
 };
 

@@ -34,6 +34,7 @@ void read_log(const yaml_field& f, node_config& c, yaml_reader& r);
 void read_drivers(const yaml_field& f, node_config& c, yaml_reader& r);
 void read_vault(const yaml_field& f, const std::string& base_dir, node_config& c, yaml_reader& r);
 void read_transport(const yaml_field& f, node_config& c, yaml_reader& r);
+void read_masking(const yaml_field& f, node_config& c, yaml_reader& r);
 void read_actions(const yaml_field& f, const std::string& base_dir, node_config& c,
                   yaml_reader& r);
 

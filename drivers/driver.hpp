@@ -15,6 +15,8 @@
 
 namespace runner {
 
+class mask_rules;
+
 enum class stream_kind : uint8_t { out, err };
 
 struct driver_result {
@@ -56,6 +58,8 @@ struct task_invocation {
   // for a task whose status its `when` reads.
   std::map<std::string, std::string> statuses;
   std::vector<std::string> secrets;  // confidential values the task imported
+  // The node's `masking.patterns`, for every masker the driver keeps. May be null.
+  std::shared_ptr<const mask_rules> mask_patterns;
 };
 
 enum class stop_reason : uint8_t { cancelled, timed_out };

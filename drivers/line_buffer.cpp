@@ -1,5 +1,7 @@
 #include "drivers/line_buffer.hpp"
 
+#include <algorithm>
+
 namespace runner {
 
 namespace {
@@ -20,6 +22,18 @@ size_t cut_point(std::string_view line, size_t max) {
   return cut;
 }
 
+// A block line's width bounds: wrapped base64 is wrapped for people and mail,
+// so a wider line is not expected and a narrower one is too short to tell.
+const size_t kMinBlockWidth = 16;
+const size_t kMaxBlockWidth = 4096;
+
+bool all_base64(std::string_view line) {
+  for (char c : line)
+    if (!is_base64_char(c))
+      return false;
+  return !line.empty();
+}
+
 }  // namespace
 
 std::string line_buffer::masked(std::string_view text) const {
@@ -35,6 +49,81 @@ void line_buffer::emit_split(std::string_view line, const emit_fn& emit) const {
   emit(line);
 }
 
+std::vector<std::string> line_buffer::masked_block_head(size_t n) const {
+  std::string text;
+  for (auto& l : context_)
+    text += l + '\n';
+  size_t first = text.size();
+  for (auto& l : block_)
+    text += l + '\n';
+  std::vector<text_range> hits = secrets_->find(text);
+  std::vector<std::string> out;
+  for (size_t i = 0, at = first; i < n; at += block_[i].size() + 1, ++i) {
+    size_t end = at + block_[i].size();
+    std::vector<text_range> mine;
+    for (auto& h : hits)
+      if (h.first < end && h.second > at)
+        mine.emplace_back(std::max(h.first, at) - at, std::min(h.second, end) - at);
+    out.push_back(masker::apply(block_[i], std::move(mine)));
+  }
+  return out;
+}
+
+void line_buffer::emit_settled(const emit_fn& emit) {
+  // Lines after block_[0]: once they hold as much as the longest form a secret
+  // can take, no secret that touches block_[0] is still to come.
+  size_t after = 0;
+  for (size_t i = 1; i < block_.size(); ++i)
+    after += block_[i].size();
+  const size_t reach = secrets_->longest();
+  while (block_.size() > 1 && after >= reach) {
+    emit_split(masked_block_head(1)[0], emit);
+    context_.push_back(std::move(block_.front()));
+    block_.erase(block_.begin());
+    after -= block_.front().size();
+    size_t ctx = 0;
+    for (size_t i = 1; i < context_.size(); ++i)
+      ctx += context_[i].size();
+    while (context_.size() > 1 && ctx >= reach) {
+      context_.erase(context_.begin());
+      ctx -= context_.front().size();
+    }
+  }
+}
+
+void line_buffer::close_block(const emit_fn& emit) {
+  if (block_.empty()) {
+    context_.clear();
+    return;
+  }
+  for (auto& l : masked_block_head(block_.size()))
+    emit_split(l, emit);
+  block_.clear();
+  context_.clear();
+}
+
+void line_buffer::complete_line(std::string_view line, const emit_fn& emit) {
+  if (masking() && all_base64(line)) {
+    if (!block_.empty() && line.size() <= block_width_) {
+      block_.emplace_back(line);
+      if (line.size() < block_width_)
+        close_block(emit);  // a shorter line is the block's last
+      else
+        emit_settled(emit);
+      return;
+    }
+    close_block(emit);
+    if (line.size() >= kMinBlockWidth && line.size() <= kMaxBlockWidth && line.size() % 4 == 0) {
+      block_width_ = line.size();
+      block_.emplace_back(line);
+      return;
+    }
+  } else {
+    close_block(emit);
+  }
+  emit_split(masked(line), emit);
+}
+
 void line_buffer::feed(std::string_view chunk, const emit_fn& emit) {
   for (size_t nl; (nl = chunk.find('\n')) != std::string_view::npos;) {
     std::string_view line = chunk.substr(0, nl);
@@ -44,7 +133,7 @@ void line_buffer::feed(std::string_view chunk, const emit_fn& emit) {
     }
     if (!line.empty() && line.back() == '\r')
       line.remove_suffix(1);
-    emit_split(masked(line), emit);
+    complete_line(line, emit);
     partial_.clear();
     chunk.remove_prefix(nl + 1);
   }
@@ -63,6 +152,7 @@ void line_buffer::feed(std::string_view chunk, const emit_fn& emit) {
   };
   if (content(partial_) <= max_line_ + reserve)
     return;
+  close_block(emit);  // a line this long is no block's; what came before goes first
   std::string text = masked(partial_);
   std::string_view rest = text;
   while (content(rest) > max_line_ + reserve) {
@@ -74,6 +164,7 @@ void line_buffer::feed(std::string_view chunk, const emit_fn& emit) {
 }
 
 void line_buffer::flush(const emit_fn& emit) {
+  close_block(emit);
   if (partial_.empty())
     return;
   std::string line;

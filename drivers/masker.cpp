@@ -3,13 +3,11 @@
 #include <algorithm>
 #include <utility>
 
+#include "drivers/mask_rules.hpp"
+
 namespace runner {
 
 namespace {
-
-// Shorter derived forms would mask unrelated text ("abc" is a line of many
-// secrets and of much harmless output).
-const size_t kMinDerived = 4;
 
 // The characters of base64(prefix + secret + suffix) that depend on the
 // secret's bytes alone, for a prefix of `offset` bytes. Characters that mix in
@@ -29,73 +27,25 @@ std::string base64_core(std::string_view s, size_t offset, const char* alphabet)
   return out;
 }
 
-std::string url_encode(std::string_view s, const char* hex) {
-  std::string out;
-  for (unsigned char c : s) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                      (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-                      c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-// The inside of a JSON string as nlohmann::json::dump writes it (and as most
-// encoders do): short escapes where JSON has them, \u00xx for other control
-// characters, everything else (including '/' and UTF-8) as is.
-std::string json_escape(std::string_view s) {
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
-void masker::add(std::string_view secret) {
+bool masker::add(std::string_view secret) {
   if (secret.empty())
-    return;
+    return true;
+  if (secret.size() < kMinSecret)
+    return false;
   add_pattern(std::string(secret));
 
   std::vector<std::string> derived;
-  // A multi-line value is often printed one line at a time.
-  if (secret.find('\n') != std::string_view::npos) {
-    size_t start = 0;
-    while (start <= secret.size()) {
-      size_t nl = secret.find('\n', start);
-      if (nl == std::string_view::npos)
-        nl = secret.size();
-      std::string_view line = secret.substr(start, nl - start);
-      if (!line.empty() && line.back() == '\r')
-        line.remove_suffix(1);
-      if (!line.empty())
-        derived.emplace_back(line);
-      start = nl + 1;
-    }
+  // A multi-line value is often printed one line at a time; a '\r' inside a
+  // value ends a line on a terminal just as well.
+  for (size_t start = 0; start < secret.size();) {
+    size_t end = secret.find_first_of("\r\n", start);
+    if (end == std::string_view::npos)
+      end = secret.size();
+    if (end > start && end - start < secret.size())
+      derived.emplace_back(secret.substr(start, end - start));
+    start = end + 1;
   }
   static const char std_alphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -106,38 +56,72 @@ void masker::add(std::string_view secret) {
     derived.push_back(base64_core(secret, offset, std_alphabet));
     derived.push_back(base64_core(secret, offset, url_alphabet));
   }
-  derived.push_back(url_encode(secret, "0123456789ABCDEF"));
-  derived.push_back(url_encode(secret, "0123456789abcdef"));
-  derived.push_back(json_escape(secret));
-
+  // Shorter derived forms would mask unrelated text ("abc" is a line of many
+  // secrets and of much harmless output).
   for (std::string& d : derived) {
-    if (d.size() >= kMinDerived && d != secret)
+    if (d.size() >= kMinSecret)
       add_pattern(std::move(d));
   }
+  return true;
 }
 
 void masker::add_pattern(std::string p) {
   if (std::find(patterns_.begin(), patterns_.end(), p) != patterns_.end())
     return;
   longest_ = std::max(longest_, p.size());
+  has_space_ = has_space_ || p.find(' ') != std::string::npos;
   auto at = std::find_if(patterns_.begin(), patterns_.end(),
                          [&](const std::string& q) { return q.size() < p.size(); });
   patterns_.insert(at, std::move(p));
 }
 
-std::string masker::mask(std::string_view text) const {
-  // Find every occurrence of every pattern in the original text and merge the
-  // ranges: overlapping secrets become one "***", none leaves a readable tail,
-  // and the inserted "***" is never scanned again.
-  std::vector<std::pair<size_t, size_t>> hits;
+size_t masker::longest() const {
+  return 6 * longest_;
+}
+
+void masker::search(std::string_view text, const text_view* view,
+                    std::vector<text_range>& hits) const {
   for (const std::string& p : patterns_) {
-    for (size_t at = text.find(p); at != std::string_view::npos; at = text.find(p, at + 1))
-      hits.emplace_back(at, at + p.size());
+    for (size_t at = text.find(p); at != std::string_view::npos; at = text.find(p, at + 1)) {
+      if (view)
+        view->map_hit(at, at + p.size(), hits);
+      else
+        hits.emplace_back(at, at + p.size());
+    }
   }
+}
+
+std::vector<text_range> masker::find(std::string_view text) const {
+  std::vector<text_range> hits;
+  if (rules_)
+    rules_->find(text, hits);
+  if (patterns_.empty())
+    return hits;
+  // Patterns are searched in the text itself and in each view that decodes
+  // something; most lines hold none of '%', '\\' or a line break, and cost one
+  // search per pattern.
+  search(text, nullptr, hits);
+  auto in_view = [&](const text_view& v) {
+    if (!v.text.empty())
+      search(v.text, &v, hits);
+  };
+  if (text.find('%') != std::string_view::npos)
+    in_view(percent_decoded(text, false));
+  if (has_space_ && text.find_first_of("%+") != std::string_view::npos)
+    in_view(percent_decoded(text, true));
+  if (text.find('\\') != std::string_view::npos)
+    in_view(json_unescaped(text));
+  if (text.find('\n') != std::string_view::npos)
+    in_view(joined_base64_lines(text));
+  return hits;
+}
+
+std::string masker::apply(std::string_view text, std::vector<text_range> hits) {
+  // Merged ranges: overlapping secrets become one "***", none leaves a readable
+  // tail, and the inserted "***" is never scanned again.
   if (hits.empty())
     return std::string(text);
   std::sort(hits.begin(), hits.end());
-
   std::string out;
   out.reserve(text.size());
   size_t copied = 0;
@@ -146,12 +130,19 @@ std::string masker::mask(std::string_view text) const {
     size_t end = hits[i].second;
     for (++i; i < hits.size() && hits[i].first < end; ++i)
       end = std::max(end, hits[i].second);
+    if (end <= copied)
+      continue;
+    begin = std::max(begin, copied);
     out.append(text.substr(copied, begin - copied));
     out += "***";
     copied = end;
   }
   out.append(text.substr(copied));
   return out;
+}
+
+std::string masker::mask(std::string_view text) const {
+  return apply(text, find(text));
 }
 
 }  // namespace runner

@@ -30,6 +30,7 @@ struct node_env {
   cache::cache_worker* cache = nullptr;
   std::shared_ptr<const call_env> calls;
   output_limits limits;
+  std::shared_ptr<const mask_rules> mask_patterns;  // `masking.patterns`; null: none
   size_t max_parallel = 1;
   slot_pool_actor slots;  // max_parallel's slots, shared by every group here
   // Set by `runner serve` on SIGTERM before it ends the task processes, so a

@@ -46,6 +46,7 @@ void run_here(self_ptr self, const std::string& id, std::shared_ptr<const task_g
   ctx->group = group;
   ctx->drivers = env.drivers;
   ctx->limits = env.limits;
+  ctx->mask_patterns = env.mask_patterns;
   ctx->node_name = env.config.name;
   ctx->max_parallel = env.max_parallel;
   ctx->slots = env.slots;

@@ -9,6 +9,7 @@
 
 #include "drivers/child_environment.hpp"
 #include "drivers/external/driver_protocol.hpp"
+#include "drivers/line_buffer.hpp"
 #include "drivers/masker.hpp"
 #include "drivers/signal_name.hpp"
 
@@ -76,12 +77,14 @@ struct driver_host::process {
   reactor::process_id rid = 0;
   phase state = phase::starting;
   handshake_reply hello;
-  std::string out_buf, err_buf;
+  std::string out_buf;
+  masker secrets;  // every secret a task of this process imported or produced
+  // Its stderr as masked lines (wrapped base64 judged across lines, too).
+  line_buffer err_lines{kStderrLineBytes, &secrets};
   std::deque<std::string> err_tail;  // masked
   std::map<std::string, std::shared_ptr<task_run>> tasks;
   std::set<std::string> answered;
   std::deque<std::string> answered_order;
-  masker secrets;  // every secret a task of this process imported or produced
   bool stdout_closed = false;
   bool signalled = false;  // the runner sent it SIGTERM
   bool stopped_for_closed_stdout = false;  // ... because its stdout ended
@@ -305,6 +308,8 @@ void driver_host::send(process& p, std::shared_ptr<task_run> t) {
   for (auto& [key, value] : t->inv.imports)
     if (secret_values.count(value))
       req.confidential.push_back(key);
+  if (t->inv.mask_patterns)
+    p.secrets.use_rules(t->inv.mask_patterns);  // the same node's rules for every task
   for (auto& s : t->inv.secrets)
     p.secrets.add(s);
   if (!react_.write_stdin(p.rid, encode_exec(req))) {
@@ -548,29 +553,14 @@ void driver_host::first_hello(driver_hello h) {
 }
 
 void driver_host::on_stderr(process& p, std::string_view data) {
-  auto emit = [&](std::string_view line) {
-    std::string text = p.secrets.empty() ? std::string(line) : p.secrets.mask(line);
-    spdlog::info("{}: {}", label(), text);
-    p.err_tail.push_back(std::move(text));
-    if (p.err_tail.size() > kStderrTailLines)
-      p.err_tail.pop_front();
-  };
-  size_t start = 0;
-  while (start < data.size()) {
-    size_t nl = data.find('\n', start);
-    if (nl == std::string_view::npos) {
-      p.err_buf.append(data.substr(start));
-      if (p.err_buf.size() >= kStderrLineBytes) {
-        emit(p.err_buf);
-        p.err_buf.clear();
-      }
-      return;
-    }
-    p.err_buf.append(data.substr(start, nl - start));
-    start = nl + 1;
-    emit(p.err_buf);
-    p.err_buf.clear();
-  }
+  p.err_lines.feed(data, [&](std::string_view line) { keep_stderr_line(p, line); });
+}
+
+void driver_host::keep_stderr_line(process& p, std::string_view line) {
+  spdlog::info("{}: {}", label(), line);
+  p.err_tail.emplace_back(line);
+  if (p.err_tail.size() > kStderrTailLines)
+    p.err_tail.pop_front();
 }
 
 std::string driver_host::tail_of(const process& p) const {
@@ -594,9 +584,7 @@ void driver_host::on_stdout_closed(process& p) {
 }
 
 void driver_host::on_exit(process& p, const process_exit& how) {
-  if (!p.err_buf.empty()) {
-    on_stderr(p, "\n");
-  }
+  p.err_lines.flush([&](std::string_view line) { keep_stderr_line(p, line); });
   // EOF on stdout comes before the exit status, so a crash also looks like
   // a closed stdout at first: only the runner's own signals, sent because
   // of it, make "closed its stdout" the story.

@@ -84,6 +84,7 @@ class driver_host : public std::enable_shared_from_this<driver_host> {
   process& start_process();
   void on_stdout(process& p, std::string_view data);
   void on_stderr(process& p, std::string_view data);
+  void keep_stderr_line(process& p, std::string_view line);  // masked already
   void on_line(process& p, std::string_view line);
   void on_handshake(process& p, struct handshake_reply& h);
   void on_exit(process& p, const process_exit& how);

@@ -14,7 +14,9 @@ namespace runner::gh {
 
 class action_log {
  public:
-  action_log(std::shared_ptr<task_events> events, const std::vector<std::string>& secrets);
+  // `patterns`: the node's `masking.patterns` (may be null).
+  action_log(std::shared_ptr<task_events> events, const std::vector<std::string>& secrets,
+             std::shared_ptr<const mask_rules> patterns);
 
   void add_mask(const std::string& value);
   void show(std::string_view line);  // one line, without "\n"
@@ -37,6 +39,7 @@ class action_log {
   std::shared_ptr<task_events> events_;
   masker all_;    // imported secrets and added masks
   masker added_;  // added masks only
+  bool warned_short_ = false;
   flow_ticket ticket_;
 };
 

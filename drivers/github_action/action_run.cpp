@@ -136,7 +136,7 @@ action_run::action_run(action_run_setup setup, task_invocation inv,
                        std::shared_ptr<task_events> events)
     : setup_(std::move(setup)), inv_(std::move(inv)) {
   spec_ = read_action_task_spec(inv_.spec);
-  log_ = std::make_shared<action_log>(std::move(events), inv_.secrets);
+  log_ = std::make_shared<action_log>(std::move(events), inv_.secrets, inv_.mask_patterns);
 }
 
 action_run::~action_run() {

@@ -4,17 +4,24 @@
 #include <gtest/gtest.h>
 
 #include "mesh_harness.hpp"
+#include "tests/support/base64.hpp"
 
 namespace runner::test {
 namespace {
 
 const std::string kSecret = "pa55-Zebra-9931";
 
+// The secret as `base64` wraps it after 50 bytes: characters 67..75 of the
+// first line and 76..86 of the second are the secret's alone.
+const std::string kWrapped = test::base64(std::string(50, 'x') + kSecret + "\n");
+const std::string kWrappedHead = kWrapped.substr(67, 9), kWrappedTail = kWrapped.substr(76, 10);
+
 // Every place a secret could leak to: what the submitter printed, the result
 // file, and each node's own output.
 void expect_no_secret(const std::string& where, const std::string& text) {
-  EXPECT_EQ(text.find(kSecret), std::string::npos) << "secret leaked into " << where << ":\n"
-                                                     << text;
+  for (const std::string& form : {kSecret, kWrappedHead, kWrappedTail})
+    EXPECT_EQ(text.find(form), std::string::npos) << "secret leaked into " << where << ":\n"
+                                                    << text;
 }
 
 TEST(MeshForward, GroupRunsOnTheNodeItIsSentToAndReportsLikeALocalRun) {
@@ -100,7 +107,8 @@ TEST(MeshForward, ASecretFetchedOnOneNodeIsUsedOnAnotherAndShownNowhere) {
       "taskGroup:\n"
       "  - name: fetch\n    type: os_exec\n    forward: {to: node-b}\n"
       "    spec: {command: 'echo fetching; echo password=" + kSecret +
-          " >> $OUTPUT_FILE; echo the secret is " + kSecret + "'}\n"
+          " >> $OUTPUT_FILE; echo the secret is " + kSecret + "; echo " + std::string(50, 'x') +
+          kSecret + " | base64'}\n"
       "    exports: [{name: password, confidential: true, scope: global}]\n"
       "  - name: use\n    type: os_exec\n"
       "    imports: [{from: fetch, variable: password}]\n"
@@ -113,6 +121,7 @@ TEST(MeshForward, ASecretFetchedOnOneNodeIsUsedOnAnotherAndShownNowhere) {
   EXPECT_EQ(read_file(used), kSecret) << "the importing task must get the real value";
   EXPECT_NE(r.out.find("[fetch] fetching"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[fetch] the secret is ***"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[fetch] " + kWrapped.substr(0, 67) + "***\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[use] using ***"), std::string::npos) << r.out;
   auto j = parse_json(read_file(result));
   EXPECT_EQ(j["results"]["fetch"]["runner"], "node-b");

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 
 #include "actors/type_learner.hpp"
 #include "drivers/expression_evaluation.hpp"
@@ -90,6 +91,16 @@ std::unique_ptr<ext::external_drivers> external_drivers_of(reactor& r, driver_re
     drivers = config->drivers;
   }
   return std::make_unique<ext::external_drivers>(r, registry, drivers, settings);
+}
+
+std::shared_ptr<const mask_rules> mask_patterns_of(const node_config* config) {
+  if (!config || config->masking_patterns.empty())
+    return nullptr;
+  std::string error;
+  auto rules = mask_rules::compile(config->masking_patterns, error);
+  if (!rules)  // the config's reader refuses what compile refuses
+    throw std::runtime_error(config->file + ": masking.patterns: " + error);
+  return rules;
 }
 
 }  // namespace runner

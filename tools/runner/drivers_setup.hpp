@@ -6,6 +6,7 @@
 #include "config/node_config.hpp"
 #include "drivers/reactor.hpp"
 #include "drivers/external/external_drivers.hpp"
+#include "drivers/mask_rules.hpp"
 #include "drivers/registry.hpp"
 
 namespace runner {
@@ -20,6 +21,10 @@ std::unique_ptr<driver_registry> builtin_drivers(reactor& r, std::chrono::millis
 std::unique_ptr<ext::external_drivers> external_drivers_of(reactor& r, driver_registry& registry,
                                                            std::chrono::milliseconds grace,
                                                            const node_config* config);
+
+// The config's `masking.patterns`, compiled; null without a config or patterns.
+// The config's reader checked them already.
+std::shared_ptr<const mask_rules> mask_patterns_of(const node_config* config);
 
 // Validates the group at `path` against `registry`. When it names a type
 // nothing serves yet and drivers are configured, that is their first use:

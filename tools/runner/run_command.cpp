@@ -275,6 +275,7 @@ int run_command(const run_options& opts) {
   ctx->group = std::make_shared<const task_group>(std::move(*checked.group));
   ctx->drivers = drivers.get();
   ctx->limits = opts.limits;
+  ctx->mask_patterns = mask_patterns_of(mesh ? &mesh->config : nullptr);
   ctx->node_name = node_name;
   size_t configured = mesh ? mesh->config.max_parallel : 0;
   ctx->max_parallel = opts.max_parallel ? opts.max_parallel

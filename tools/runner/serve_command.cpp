@@ -85,6 +85,7 @@ int serve_command(const serve_options& opts) {
   env->forwarder = rt.forwarder.get();
   env->calls = rt.calls;
   env->limits = opts.limits;
+  env->mask_patterns = mask_patterns_of(&config);
   env->max_parallel =
       config.max_parallel ? config.max_parallel : std::max(1u, std::thread::hardware_concurrency());
   env->slots = spawn_slot_pool(sys, env->max_parallel);

@@ -9,7 +9,8 @@ packages=(
   libssl-dev openssl libgtest-dev libgmock-dev
   time procps python3 iproute2
   libcpp-httplib-dev python3-hvac libcurl4-openssl-dev libtbb-dev git
-  libsqlite3-dev libbenchmark-dev
+  libsqlite3-dev libbenchmark-dev libre2-dev
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -306,3 +306,40 @@ TEST(NodeConfigActions, Mistakes) {
 
 }  // namespace
 }  // namespace runner::test
+
+namespace runner::test {
+namespace {
+
+TEST(NodeConfigErrors, MaskingPatterns) {
+  config_result r = parse_config(
+      "name: a\ntls: off\nmasking:\n  patterns:\n"
+      "    - 'gh[pousr]_[A-Za-z0-9]{36,}'\n"  // 5 fine
+      "    - '(unclosed'\n"                   // 6
+      "    - 'x*'\n"                          // 7 matches ""
+      "    - ''\n"                            // 8 empty
+      "    - {a: b}\n");                      // 9 not a string
+  expect_problem(r, "`(unclosed` is not a valid RE2 expression", 6, 7);
+  expect_problem(r, "`x*` matches the empty string", 7, 7);
+  expect_problem(r, "a `masking.patterns` entry is empty", 8, 7);
+  expect_problem(r, "a `masking.patterns` entry must be a string", 9, 7);
+  std::string many = "name: a\ntls: off\nmasking:\n  patterns:\n";
+  for (int i = 0; i < 65; ++i)
+    many += "    - 'p" + std::to_string(i) + "'\n";
+  expect_problem(parse_config(many), "`masking.patterns` has 65 entries; at most 64", 5, 5);
+  expect_problem(parse_config("name: a\ntls: off\nmasking:\n  patterns:\n    - '" +
+                              std::string(4097, 'x') + "'\n"),
+                 "entry is 4097 bytes; at most 4096", 5, 7);
+  expect_problem(parse_config("name: a\ntls: off\nmasking: [x]\n"), "`masking` must be a mapping",
+                 3, 10);
+}
+
+TEST(NodeConfig, MaskingPatternsAreKept) {
+  config_result r =
+      parse_config("name: a\ntls: off\nmasking: {patterns: ['ghp_[A-Za-z0-9]{36}', 'eyJ\\w+']}\n");
+  ASSERT_TRUE(r.config) << all_messages(r);
+  EXPECT_EQ(r.config->masking_patterns,
+            (std::vector<std::string>{"ghp_[A-Za-z0-9]{36}", "eyJ\\w+"}));
+}
+
+}  // namespace
+}  // namespace runner::test
