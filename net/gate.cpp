@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "net/gate_link.hpp"
+#include "net/peer_address.hpp"
 
 namespace runner {
 
@@ -37,29 +38,6 @@ std::string seconds_text(std::chrono::milliseconds d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3g s", d.count() / 1000.0);
   return buf;
-}
-
-std::string address_text(const sockaddr_storage& a) {
-  char host[INET6_ADDRSTRLEN] = "?";
-  uint16_t port = 0;
-  if (a.ss_family == AF_INET) {
-    auto* v4 = reinterpret_cast<const sockaddr_in*>(&a);
-    inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
-    port = ntohs(v4->sin_port);
-    return std::string(host) + ":" + std::to_string(port);
-  }
-  if (a.ss_family == AF_INET6) {
-    auto* v6 = reinterpret_cast<const sockaddr_in6*>(&a);
-    inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
-    port = ntohs(v6->sin6_port);
-    return "[" + std::string(host) + "]:" + std::to_string(port);
-  }
-  return "?";
-}
-
-std::string host_of(const std::string& address) {
-  auto colon = address.rfind(':');
-  return colon == std::string::npos ? address : address.substr(0, colon);
 }
 
 void no_delay(int fd) {
@@ -363,13 +341,14 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
     counts.unproven_held = budget.held;
   }
 
-  gate_link& add_link(int fd, basp_role role, std::string peer) {
+  // `key`: what the per-address bound counts the link under (accepted links).
+  gate_link& add_link(int fd, basp_role role, std::string peer, std::string key = {}) {
     auto l = std::make_unique<gate_link>();
     l->id = next_id++;
     l->role = role;
     l->net = fd;
     l->peer = std::move(peer);
-    l->address_key = host_of(l->peer);
+    l->address_key = std::move(key);
     if (ctx) {
       l->ssl = SSL_new(ctx.get());
       SSL_set_fd(l->ssl, fd);
@@ -399,7 +378,7 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
         return;  // EAGAIN, or a connection that went away meanwhile
       }
       std::string peer = address_text(from);
-      std::string key = host_of(peer);
+      std::string key = address_key(from);
       if (accepted_open >= limits.max_connections || per_address[key] >= limits.max_per_address) {
         bool total = accepted_open >= limits.max_connections;
         if (per_address[key] == 0)
@@ -414,7 +393,7 @@ struct gate::impl : std::enable_shared_from_this<gate::impl> {
         continue;
       }
       no_delay(fd);
-      gate_link& l = add_link(fd, basp_role::accepted, std::move(peer));
+      gate_link& l = add_link(fd, basp_role::accepted, std::move(peer), key);
       ++accepted_open;
       ++per_address[key];
       accepted_by[l.id] = listener_id;
