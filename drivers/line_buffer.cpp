@@ -26,6 +26,7 @@ size_t cut_point(std::string_view line, size_t max) {
 // so a wider line is not expected and a narrower one is too short to tell.
 const size_t kMinBlockWidth = 16;
 const size_t kMaxBlockWidth = 4096;
+const size_t kBlockBatch = 8192;
 
 bool all_base64(std::string_view line) {
   for (char c : line)
@@ -70,24 +71,36 @@ std::vector<std::string> line_buffer::masked_block_head(size_t n) const {
 }
 
 void line_buffer::emit_settled(const emit_fn& emit) {
-  // Lines after block_[0]: once they hold as much as the longest form a secret
-  // can take, no secret that touches block_[0] is still to come.
-  size_t after = 0;
-  for (size_t i = 1; i < block_.size(); ++i)
-    after += block_[i].size();
-  const size_t reach = secrets_->longest();
-  while (block_.size() > 1 && after >= reach) {
-    emit_split(masked_block_head(1)[0], emit);
-    context_.push_back(std::move(block_.front()));
-    block_.erase(block_.begin());
-    after -= block_.front().size();
-    size_t ctx = 0;
-    for (size_t i = 1; i < context_.size(); ++i)
-      ctx += context_[i].size();
-    while (context_.size() > 1 && ctx >= reach) {
-      context_.erase(context_.begin());
-      ctx -= context_.front().size();
-    }
+  // A line is settled once the lines after it hold as much as the longest
+  // form a secret can take: no secret that touches it is still to come. The
+  // block is searched once for a batch of lines (about kBlockBatch
+  // characters), not once a line: a long base64 stream costs about one
+  // search of each character.
+  // Block lines hold base64 characters only, no escapes to decode: a secret
+  // spans at most the longest pattern as it is.
+  const size_t reach = std::max<size_t>(secrets_->longest_pattern(), 1);
+  size_t held = 0;
+  for (auto& l : block_)
+    held += l.size();
+  if (held - block_.front().size() < std::max(2 * reach, kBlockBatch))
+    return;
+  size_t n = 0;
+  for (size_t after = held; n + 1 < block_.size(); ++n) {
+    after -= block_[n].size();
+    if (after < reach)
+      break;
+  }
+  for (auto& l : masked_block_head(n))
+    emit_split(l, emit);
+  for (size_t i = 0; i < n; ++i)
+    context_.push_back(std::move(block_[i]));
+  block_.erase(block_.begin(), block_.begin() + static_cast<std::ptrdiff_t>(n));
+  size_t ctx = 0;
+  for (size_t i = 1; i < context_.size(); ++i)
+    ctx += context_[i].size();
+  while (context_.size() > 1 && ctx >= reach) {
+    context_.erase(context_.begin());
+    ctx -= context_.front().size();
   }
 }
 

@@ -11,8 +11,9 @@
 // lines that continue it (same width, base64 only; a shorter one is the last)
 // and the block is masked as one text, each line masked where it carries part
 // of a secret. A line is let go once enough of the block follows it that no
-// secret can still reach it, when a line ends the block, or at flush(): a lone
-// such line (a commit hash, say) shows when the next line arrives.
+// secret can still reach it (in batches of about 8 KiB, or twice
+// masker::longest_pattern() if that is more), when a line ends the block, or at flush(): a lone such line (a
+// commit hash, say) shows when the next line arrives.
 #include <functional>
 #include <string>
 #include <string_view>

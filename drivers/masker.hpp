@@ -37,6 +37,9 @@ class masker {
   // \uXXXX per byte is six times as long. Callers keep this much context
   // across splits.
   size_t longest() const;
+  // The longest registered form as it is, unescaped: what a secret can span
+  // in text that holds no escapes (a block of base64 lines).
+  size_t longest_pattern() const { return longest_; }
 
  private:
   void add_pattern(std::string p);

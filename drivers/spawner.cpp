@@ -158,8 +158,6 @@ class spawner_loop {
         }
         reap();
       }
-      if (fds[0].revents & POLLOUT)
-        flush();
       if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
         auto st = in_.read_some(fd_);
         if (st == wire::inbox::status::closed || st == wire::inbox::status::broken)
@@ -172,6 +170,8 @@ class spawner_loop {
         if (!sane)
           break;
       }
+      // What this wake produced goes out in one write: exits come in bursts.
+      flush();
     }
     end_descendants(kEndGrace);
     _exit(0);
@@ -319,12 +319,10 @@ class spawner_loop {
 
   void forget(std::map<uint64_t, child>::iterator i) { children_.erase(i); }
 
-  // Never blocks on the reactor: it may itself be blocked writing to us.
-  void queue(const std::string& frame) {
-    out_ += frame;
-    flush();
-  }
+  // Sent by flush() at the end of the wake that queued it.
+  void queue(const std::string& frame) { out_ += frame; }
 
+  // Never blocks on the reactor: it may itself be blocked writing to us.
   void flush() {
     while (!out_.empty()) {
       ssize_t n = send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
