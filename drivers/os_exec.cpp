@@ -249,6 +249,10 @@ std::unique_ptr<running_task> os_exec_driver::start(task_invocation inv,
 
 void os_exec_driver::check_spec(const task_decl& task, const std::string& file,
                                 diagnostics& out) const {
+  check_os_exec_spec(task, file, out);
+}
+
+void check_os_exec_spec(const task_decl& task, const std::string& file, diagnostics& out) {
   spec_problems problems(task, file, out);
   const auto& spec = task.spec;
   if (!spec.is_object()) {

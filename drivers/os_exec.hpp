@@ -31,6 +31,9 @@ class os_exec_driver : public driver {
   std::string scratch_;  // holds the OUTPUT_FILEs; made on first use
 };
 
+// What os_exec_driver::check_spec reports, without a driver (fuzzing).
+void check_os_exec_spec(const task_decl& task, const std::string& file, diagnostics& out);
+
 // The child's environment: PATH, HOME, LANG (or all of the runner's with
 // inherit_env), then `envs`, then OUTPUT_FILE. Exposed for tests.
 std::vector<std::string> os_exec_environment(const json& spec, const std::string& output_file);

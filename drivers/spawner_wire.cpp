@@ -180,7 +180,11 @@ inbox::status inbox::read_some(int fd) {
     broken_ = true;
   if (n == 0)
     return status::closed;
-  buf_.append(data, static_cast<size_t>(n));
+  return append(std::string_view(data, static_cast<size_t>(n)));
+}
+
+inbox::status inbox::append(std::string_view bytes) {
+  buf_.append(bytes);
   if (buf_.size() >= 4 && get_le(buf_, 4) > kMaxFrame)
     broken_ = true;
   return broken_ ? status::broken : status::ok;

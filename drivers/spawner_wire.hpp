@@ -92,6 +92,8 @@ class inbox {
   // One recvmsg; `again` when nothing was there (a non-blocking socket),
   // `broken` on a frame over kMaxFrame or truncated descriptors.
   status read_some(int fd);
+  // What read_some does with the bytes it received (tests, fuzzing).
+  status append(std::string_view bytes);
   // The next whole frame, if any.
   bool next(op& o, std::string& body);
   // The oldest received descriptor not yet taken, -1 if none.

@@ -231,12 +231,17 @@ vault_driver::~vault_driver() = default;
 
 void vault_driver::check_spec(const task_decl& task, const std::string& file,
                               diagnostics& out) const {
+  check_vault_spec(task, file, node_, out);
+}
+
+void check_vault_spec(const task_decl& task, const std::string& file,
+                      const vault_node_access& node, diagnostics& out) {
   spec_problems problems(task, file, out);
   // With `artifact`, the rest of the spec is the fetcher's input, its to judge.
   if (task.spec.is_object() && task.spec.contains("artifact"))
     read_artifact_spec(task.spec["artifact"], &problems);
   else
-    read_vault_spec(task.spec, node_, &problems);
+    read_vault_spec(task.spec, node, &problems);
 }
 
 std::unique_ptr<running_task> vault_driver::start(task_invocation inv,

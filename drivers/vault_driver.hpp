@@ -43,4 +43,8 @@ class vault_driver : public driver {
   std::chrono::milliseconds grace_;
 };
 
+// What vault_driver::check_spec reports, without a driver (fuzzing).
+void check_vault_spec(const task_decl& task, const std::string& file,
+                      const vault_node_access& node, diagnostics& out);
+
 }  // namespace runner
