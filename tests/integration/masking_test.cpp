@@ -33,6 +33,7 @@ out("go", json.dumps(s, ensure_ascii=False).replace("<", "\\u003c").replace(">",
 out("unicode-lower", "".join("\\u%04x" % ord(c) for c in s))
 out("unicode-upper", "".join("\\u%04X" % ord(c) for c in s), err=True)
 out("cr", os.environ["CR"])
+out("cr-split", os.environ["CR"].replace("\r", "\n"))
 out("pin", os.environ["PIN"])
 print("wrapped:", flush=True)
 subprocess.run(["base64"], input=b"x" * 50 + b + b"\n", check=True)
@@ -106,6 +107,9 @@ TEST(Masking, EveryEncodingOnBothStreamsAndInTheResult) {
   for (const char* label : {"plain", "form", "every-upper", "every-lower", "unicode-lower",
                             "unicode-upper", "cr"})
     EXPECT_TRUE(has_line(log, std::string("[show] ") + label + ": ***")) << label << "\n" << log;
+  // Each part of a value with a '\r' inside, on a line of its own.
+  EXPECT_TRUE(has_line(log, "[show] cr-split: ***")) << log;
+  EXPECT_TRUE(has_line(log, "[show] ***")) << log;
   for (const char* label : {"php", "go"})  // json.dumps writes the quotes
     EXPECT_TRUE(has_line(log, std::string("[show] ") + label + ": \"***\"")) << label << "\n" << log;
 
