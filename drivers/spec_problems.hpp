@@ -23,7 +23,7 @@ class spec_problems {
 
  private:
   const task_decl& task_;
-  const std::string& file_;
+  std::string file_;  // a copy: callers pass temporaries ("g.yaml")
   diagnostics& out_;
 };
 
