@@ -21,6 +21,22 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Under AddressSanitizer a peak RSS measures its shadow memory and the
+// quarantine of freed blocks (up to 256 MiB), not the runner: the bounds are
+// checked by the plain build's suite (tools/scripts/test.sh).
+#if defined(__SANITIZE_ADDRESS__)
+#define RUNNER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RUNNER_ASAN 1
+#endif
+#endif
+#ifdef RUNNER_ASAN
+#define SKIP_RSS_UNDER_ASAN() GTEST_SKIP() << "peak RSS is not the runner's under ASan"
+#else
+#define SKIP_RSS_UNDER_ASAN() (void)0
+#endif
+
 constexpr long kBoundKiB = 64 * 1024;  // the bound: 64 MiB above a quiet run
 constexpr const char* kLoud = "head -c 300000000 /dev/zero | tr \"\\\\0\" a | fold -w 100";
 
@@ -43,6 +59,7 @@ run_output run_quietly(const std::vector<std::string>& args) {
 }
 
 TEST(OutputBackpressure, ALocalRunStaysSmallWhateverTheTaskPrints) {
+  SKIP_RSS_UNDER_ASAN();
   mesh_dir m;
   auto quiet = run_quietly({"run", group(m, "quiet.yaml", "true")});
   ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
@@ -88,10 +105,12 @@ void expect_small_across_the_mesh(bool whole_group) {
 }
 
 TEST(OutputBackpressure, AForwardedTaskKeepsNodeAndSubmitterSmall) {
+  SKIP_RSS_UNDER_ASAN();
   expect_small_across_the_mesh(false);
 }
 
 TEST(OutputBackpressure, AGroupRunByServeKeepsNodeAndSubmitterSmall) {
+  SKIP_RSS_UNDER_ASAN();
   expect_small_across_the_mesh(true);
 }
 
