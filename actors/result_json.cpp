@@ -1,4 +1,5 @@
 #include "actors/result_json.hpp"
+#include "schema/json_text.hpp"
 
 #include <ctime>
 #include <cstdio>
@@ -8,7 +9,7 @@ namespace runner {
 namespace {
 
 std::string dump(const nlohmann::json& j, int indent, int depth) {
-  auto text = j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto text = json_text(j, indent);
   if (indent < 0 || depth == 0)
     return text;
   // Re-indent a nested value so the streamed document reads like one dump().

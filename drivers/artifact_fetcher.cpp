@@ -1,4 +1,5 @@
 #include "drivers/artifact_fetcher.hpp"
+#include "schema/json_text.hpp"
 #include "drivers/signal_name.hpp"
 
 #include <fcntl.h>
@@ -735,7 +736,7 @@ class fetch_job : public process_listener, public std::enable_shared_from_this<f
     // The input goes into a memory file the child reads as stdin: written
     // whole before it starts, so no pipe has to be fed while it runs.
     int in = memfd_create("artifact-input", MFD_CLOEXEC);
-    std::string text = input_.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string text = json_text(input_);
     if (in < 0 || !write_all(in, text.data(), text.size()) || lseek(in, 0, SEEK_SET) != 0) {
       int err = errno;
       if (in >= 0)

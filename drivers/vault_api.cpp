@@ -1,4 +1,5 @@
 #include "drivers/vault_api.hpp"
+#include "schema/json_text.hpp"
 
 #include <algorithm>
 
@@ -106,7 +107,7 @@ http_request vault_login_request(const vault_request& q, const std::string& cred
   h.url = q.url + "/v1/" + encode_path(q.login_path());
   json body = q.auth == vault_auth::approle ? json{{"role_id", q.role_id}, {"secret_id", credential}}
                                             : json{{"role", q.role}, {"jwt", credential}};
-  h.body = body.dump();
+  h.body = json_text(body);
   h.headers.push_back("Content-Type: application/json");
   return h;
 }

@@ -1,4 +1,5 @@
 #include "net/forward_driver.hpp"
+#include "schema/json_text.hpp"
 
 namespace runner {
 
@@ -32,7 +33,7 @@ class forward_driver : public driver {
     req.run_id = inv.run_id;
     req.attempt = inv.attempt;
     req.type = decl.type;
-    req.spec_json = inv.spec.dump();
+    req.spec_json = json_text(inv.spec);
     for (auto& e : decl.exports)
       req.exports.push_back({e.name, e.confidential});
     req.secrets = std::move(inv.secrets);

@@ -1,4 +1,5 @@
 #include "schema/expression.hpp"
+#include "schema/json_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -544,7 +545,7 @@ const char* type_name(const expr_value& v) {
 }
 
 std::string describe_value(const expr_value& v) {
-  std::string s = v.is_string() ? v.dump() : expr_to_string(v);
+  std::string s = v.is_string() ? json_text(v) : expr_to_string(v);
   if (s.size() > 40) s = s.substr(0, 37) + "...";
   return std::string(type_name(v)) + " " + s;
 }
@@ -947,7 +948,7 @@ std::string expr_to_string(const expr_value& v) {
     case expr_value::value_t::boolean: return v.get<bool>() ? "true" : "false";
     case expr_value::value_t::string: return v.get<std::string>();
     case expr_value::value_t::array:
-    case expr_value::value_t::object: return integral_copy(v).dump();
+    case expr_value::value_t::object: return json_text(integral_copy(v));
     default: return format_number(v.get<double>());
   }
 }

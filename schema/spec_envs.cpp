@@ -1,4 +1,5 @@
 #include "schema/spec_envs.hpp"
+#include "schema/json_text.hpp"
 
 namespace runner {
 
@@ -7,7 +8,7 @@ std::string spec_scalar_text(const json& v) {
     return v.get<std::string>();
   if (v.is_null())
     return "";
-  return v.dump();
+  return json_text(v);
 }
 
 std::vector<std::pair<std::string, std::string>> spec_envs(const json& spec) {

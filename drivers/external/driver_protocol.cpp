@@ -1,4 +1,5 @@
 #include "drivers/external/driver_protocol.hpp"
+#include "schema/json_text.hpp"
 
 namespace runner::ext {
 
@@ -9,7 +10,7 @@ using nlohmann::json;
 std::string line_of(const json& j) {
   // Invalid UTF-8 in a value is replaced, not thrown on: a task's output
   // may be any bytes, and the driver must still get its line.
-  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  return json_text(j) + "\n";
 }
 
 // Reads the fields of one message, remembering the first thing wrong.

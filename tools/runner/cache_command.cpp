@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/result_json.hpp"
+#include "schema/json_text.hpp"
 #include "drivers/cache/cache_store.hpp"
 #include "tools/runner/cache_setup.hpp"
 #include "tools/runner/commands.hpp"
@@ -130,8 +131,7 @@ int list_entries(cache::cache_store* store, const std::string& database,
   }
   if (opts.output == "json") {
     // Invalid UTF-8 in a key must not make the listing fail.
-    std::cout << entries_json(database, entries)
-                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+    std::cout << json_text(entries_json(database, entries), 2)
               << "\n";
     return exit_success;
   }

@@ -1,4 +1,5 @@
 #include "tools/runner/logging.hpp"
+#include "schema/json_text.hpp"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -19,7 +20,7 @@ class json_formatter : public spdlog::formatter {
     nlohmann::json j = {{"ts_ms", ms},
                         {"level", spdlog::level::to_string_view(msg.level).data()},
                         {"msg", std::string(msg.payload.data(), msg.payload.size())}};
-    auto text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    auto text = json_text(j);
     text.push_back('\n');
     dest.append(text.data(), text.data() + text.size());
   }

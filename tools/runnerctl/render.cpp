@@ -1,4 +1,5 @@
 #include "tools/runnerctl/render.hpp"
+#include "schema/json_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -155,7 +156,7 @@ std::string render_json(const std::string& command, const admin_reply& r,
   } else if (command == "cancel" || command == "pause" || command == "resume") {
     j["message"] = r.message;
   }
-  return j.dump(2) + "\n";
+  return json_text(j, 2) + "\n";
 }
 
 }  // namespace runner

@@ -89,6 +89,17 @@ TEST(Expression, Arithmetic) {
   EXPECT_EQ(eval_str("'v' + [1]"), "v[1]");
 }
 
+// A value need not be UTF-8 (a task's output, a literal's bytes): an error
+// that quotes it, and a list printed as text, still come out, with U+FFFD
+// for what is not UTF-8, never an exception.
+TEST(Expression, ValuesThatAreNotUtf8ArePrintedNotThrown) {
+  EXPECT_NE(eval_error("'\xff\xfe' - 1").find("string \"\xef\xbf\xbd\xef\xbf\xbd\""),
+            std::string::npos)
+      << eval_error("'\xff\xfe' - 1");
+  EXPECT_EQ(eval_str("['a\xff']"), "[\"a\xef\xbf\xbd\"]");
+  EXPECT_EQ(eval_str("'v' + {'k': '\xc3'}"), "v{\"k\":\"\xef\xbf\xbd\"}");
+}
+
 TEST(Expression, Comparisons) {
   EXPECT_EQ(eval_ok("1 == 1"), expr_value(true));
   EXPECT_EQ(eval_ok("1 != 2"), expr_value(true));
