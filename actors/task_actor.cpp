@@ -422,10 +422,11 @@ void on_finished(self_ptr self, driver_result res) {
 
 // Masks `value` (output `name` of this task) from now on. A value too short
 // to mask is said once per output, by name: the value would be the
-// `***`-free text around it.
+// `***`-free text around it. A forwarded task's node has said it already,
+// in the log it streams back here.
 void learn_secret(self_ptr self, const std::string& name, const std::string& value) {
   auto& s = self->state;
-  if (s.secrets.add(value) || !s.warned_short.insert(name).second)
+  if (s.secrets.add(value) || s.drv == s.args.ctx->forwarder || !s.warned_short.insert(name).second)
     return;
   tell_start(self);
   self->send(s.args.ctx->observer,

@@ -136,6 +136,27 @@ TEST(MeshForward, ASecretFetchedOnOneNodeIsUsedOnAnotherAndShownNowhere) {
   expect_no_secret("node-b's log", b.output());
 }
 
+// The node that ran a forwarded task says that a value is too short to mask;
+// the submitter, which learns the value from the outcome, does not say it again.
+TEST(MeshForward, AForwardedValueTooShortToMaskIsNamedOnce) {
+  mesh_dir m;
+  node_process b(m.config("node-b", accept_all("node-a")));
+  ASSERT_TRUE(b.started()) << b.output();
+  auto a = m.config("node-a", "peers: {node-b: " + b.address() + "}\n", false);
+  auto group = m.write("g.yaml",
+                       "taskGroup:\n"
+                       "  - name: fetch\n    type: os_exec\n    forward: {to: node-b}\n"
+                       "    spec: {command: 'echo pin=7f3 >> $OUTPUT_FILE'}\n"
+                       "    exports: [{name: pin, confidential: true, scope: global}]\n");
+  auto r = run_runner({"run", group, "--config", a});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string warning = "the confidential value of `fetch.pin` is shorter than 4";
+  std::string all = r.out + r.err;
+  size_t at = all.find(warning);
+  ASSERT_NE(at, std::string::npos) << all;
+  EXPECT_EQ(all.find(warning, at + 1), std::string::npos) << "warned twice:\n" << all;
+}
+
 // An expression task reads its imports directly: they travel with it.
 TEST(MeshForward, AForwardedExpressionTaskGetsItsImports) {
   mesh_dir m;
