@@ -352,10 +352,12 @@ std::string action_run::settle_inputs(frame& f) {
   }
   if (!problem.empty())
     return problem;
-  for (auto& [k, v] : f.with)
+  for (auto& entry : f.with) {
+    const std::string& k = entry.first;  // a lambda cannot capture a structured binding in C++17
     if (std::none_of(f.m.inputs.begin(), f.m.inputs.end(),
                      [&](const action_input& in) { return same_name(in.name, k); }))
       unexpected.push_back(k);
+  }
   // GitHub warns, then passes them on all the same: many action.yml files
   // do not declare every input their code reads.
   for (const std::string& k : unexpected)
