@@ -275,6 +275,9 @@ std::string describe_stdout(const std::string& out) {
   } catch (const json::parse_error& e) {
     return "stdout holds " + std::to_string(out.size()) +
            " bytes that are not JSON: syntax error at byte " + std::to_string(e.byte);
+  } catch (const json::exception&) {  // a number too large for a double
+    return "stdout holds " + std::to_string(out.size()) +
+           " bytes that are not JSON: a number out of range";
   }
 }
 

@@ -120,12 +120,15 @@ decoded_message decode_driver_line(std::string_view line, size_t max_bytes) {
   json j = json::parse(line, nullptr, false);
   if (j.is_discarded()) {
     // Parse once more for the position: the non-throwing parse does not say.
+    // A number too large for a double throws out_of_range, not parse_error.
     std::string where;
     try {
       json again = json::parse(line);
       (void)again;
     } catch (const json::parse_error& e) {
       where = " (invalid at byte " + std::to_string(e.byte) + ")";
+    } catch (const json::exception&) {
+      where = " (a number out of range)";
     }
     out.error = "a line that is not JSON" + where + ", " + std::to_string(line.size()) + " bytes";
     return out;

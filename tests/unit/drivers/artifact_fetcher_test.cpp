@@ -262,6 +262,11 @@ TEST_F(ArtifactFetcher, NoJsonMapOnStdout) {
             "artifact fetcher printed no JSON map on stdout (stdout was empty) (it wrote nothing "
             "on stderr)");
   EXPECT_EQ(empty.exit_code, 0);
+  // A number too large for a double: out_of_range from nlohmann, not a crash.
+  auto huge = run(local(script("d.sh", "echo '{\"v\": 1e99999}'\n")));
+  EXPECT_EQ(huge.error,
+            "artifact fetcher printed no JSON map on stdout (stdout holds 15 bytes that are not "
+            "JSON: a number out of range) (it wrote nothing on stderr)");
 }
 
 TEST_F(ArtifactFetcher, NestedValueFails) {

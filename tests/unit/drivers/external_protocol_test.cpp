@@ -99,6 +99,14 @@ TEST(ExternalProtocol, GarbageIsDescribedNotQuoted) {
   EXPECT_NE(error_of(R"({"type":"telepathy"})").find("an unknown type"), std::string::npos);
 }
 
+// A number too large for a double is no syntax error to nlohmann: its
+// throwing parse raises out_of_range instead (found by fuzzing: it ended the
+// runner). The line is still an error that names no byte of it.
+TEST(ExternalProtocol, ANumberOutOfRangeIsAnErrorNotACrash) {
+  std::string e = error_of(R"({"type":"result","n":1e99999})");
+  EXPECT_NE(e.find("not JSON (a number out of range)"), std::string::npos) << e;
+}
+
 TEST(ExternalProtocol, WrongFieldsNameTheField) {
   EXPECT_NE(error_of(R"({"type":"handshake","task_types":["a"]})").find("no integer `protocol`"),
             std::string::npos);
