@@ -201,6 +201,97 @@ TEST(MeshHostile, AHeaderAnnouncing4GiBToAPlainNodeClosesTheConnection) {
   expect_node_serves(m, b, plain, "after");
 }
 
+// What a BASP peer receives: one frame, header fields and payload.
+struct basp_frame_in {
+  uint8_t operation = 0xff;
+  std::string payload;
+};
+
+uint64_t big_endian(const std::string& b, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i)
+    v = (v << 8) | static_cast<uint8_t>(b[at + static_cast<size_t>(i)]);
+  return v;
+}
+
+basp_frame_in receive_frame(int fd) {
+  basp_frame_in f;
+  std::string h = receive_exactly(fd, 32, 10s);
+  if (h.size() != 32)
+    return f;
+  f.operation = static_cast<uint8_t>(h[0]);
+  f.payload = receive_exactly(fd, big_endian(h, 4, 4), 10s);
+  return f;
+}
+
+// A message a peer may send once its BASP handshake is done: any registered
+// type may be in it, CAF's builtin byte vector `@charbuf` among them, whose
+// length CAF 0.17.6 takes from the peer and allocates before it checks that
+// the bytes are there. Here a 28-byte message announces a 4 GiB `@charbuf`;
+// the node must decode it within its means (net/caf_bound/). A request to an
+// actor that does not exist follows on the same connection: the node
+// handles a connection's frames in order, so its bounce says that the first
+// was decoded, and the peak RSS then says what that cost.
+TEST(MeshHostile, AMessageAnnouncingA4GiBByteVectorCostsNoMemory) {
+  mesh_dir m;
+  node_process b(m.config_with_tls("node-b", "tls: off\n", accept_all(), true, "b.yaml"));
+  ASSERT_TRUE(b.started()) << b.output();
+  size_t before = rss_bytes(b.pid());
+  int fd = connect_raw(b.port());
+  ASSERT_GE(fd, 0);
+  // The node's server handshake: its node id (atom, process id, 20-byte
+  // host id), app identifiers, the published dispatcher's actor id, ...
+  basp_frame_in hs = receive_frame(fd);
+  ASSERT_EQ(hs.operation, kServerHandshake);
+  ASSERT_GT(hs.payload.size(), 32u);
+  std::string node_id = hs.payload.substr(0, 32);
+  size_t at = 32;
+  auto varbyte = [&] {
+    uint64_t v = 0;
+    for (int n = 0; at < hs.payload.size(); ++n) {
+      uint8_t c = static_cast<uint8_t>(hs.payload[at++]);
+      v |= static_cast<uint64_t>(c & 0x7f) << (7 * n);
+      if (!(c & 0x80))
+        break;
+    }
+    return v;
+  };
+  for (uint64_t apps = varbyte(); apps > 0; --apps)
+    at += varbyte();
+  ASSERT_LE(at + 8, hs.payload.size());
+  uint64_t dispatcher = big_endian(hs.payload, at, 8);
+  ASSERT_NE(dispatcher, 0u);
+  // Our node id: the node's with another host id.
+  std::string ours = node_id;
+  ours[12] = static_cast<char>(ours[12] ^ 0xff);
+  ASSERT_EQ(send_all(fd, basp_header_bytes(kClientHandshake, 32) + ours), 32u + 32u);
+
+  const std::string charbuf = std::string("\x00", 1) +                // no forwarding stages
+                              std::string("\x00\x00\x0c", 3) + "@<>+@charbuf" +  // one element
+                              "\xf0\xff\xff\xff\x0f" + "xy";           // 4 GiB - 16, 2 bytes there
+  std::string bounce_me = std::string("\x00", 1) + std::string("\x00\x00\x03", 3) + "@<>";
+  send_all(fd, basp_header_bytes(kDirectMessage, static_cast<uint32_t>(charbuf.size()), 0, 0,
+                                 dispatcher) +
+                   charbuf +
+                   basp_header_bytes(kDirectMessage, static_cast<uint32_t>(bounce_me.size()),
+                                     1, 77, 0xFFFFFFFFull) +
+                   bounce_me);
+  bool bounced = false;
+  for (int frames = 0; frames < 16 && !bounced; ++frames) {
+    basp_frame_in f = receive_frame(fd);
+    if (f.operation == 0xff)
+      break;  // closed or silent for 10 s
+    bounced = f.operation == kDirectMessage;
+  }
+  EXPECT_TRUE(bounced) << "no answer to the request that follows the message";
+  close(fd);
+  size_t peak = peak_rss_bytes(b.pid());
+  RecordProperty("node_peak_rss_kib", std::to_string(peak / 1024));
+  EXPECT_LT(peak, before + 32 * kMiB) << "peak RSS " << peak << ", " << before << " before";
+  auto plain = m.config_with_tls("node-a", "tls: off\n", "", false, "a.yaml");
+  expect_node_serves(m, b, plain, "after");
+}
+
 // A submitter is bounded as well: a "node" that answers its connection with
 // a server handshake announcing 4 GiB makes it fail at once, naming the
 // frame, instead of allocating it.

@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -167,6 +168,30 @@ bool closed_within(int fd, std::chrono::milliseconds limit) {
     if (n <= 0 && !(n < 0 && errno == EINTR))
       return true;
   }
+}
+
+std::string receive_exactly(int fd, size_t n, std::chrono::milliseconds limit) {
+  auto end = clock_type::now() + limit;
+  std::string out;
+  char buf[16 * 1024];
+  while (out.size() < n) {
+    pollfd p{fd, POLLIN, 0};
+    int r = poll(&p, 1, ms_left(end));
+    if (r == 0)
+      return out;
+    if (r < 0) {
+      if (errno == EINTR)
+        continue;
+      return out;
+    }
+    ssize_t got = recv(fd, buf, std::min(sizeof buf, n - out.size()), 0);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0)
+      return out;
+    out.append(buf, static_cast<size_t>(got));
+  }
+  return out;
 }
 
 std::string basp_header_bytes(uint8_t operation, uint32_t payload_len, uint64_t operation_data,

@@ -25,6 +25,10 @@ size_t send_all(int fd, const std::string& bytes);
 // before closing are read and dropped.
 bool closed_within(int fd, std::chrono::milliseconds limit);
 
+// The next `n` bytes `fd` receives within `limit`; fewer if the peer
+// closes or the time runs out.
+std::string receive_exactly(int fd, size_t n, std::chrono::milliseconds limit);
+
 // 32 bytes: a BASP header (version 3 framing) with `operation`,
 // `payload_len`, `operation_data` and the actor ids given; flags 0.
 std::string basp_header_bytes(uint8_t operation, uint32_t payload_len, uint64_t operation_data = 0,
