@@ -19,19 +19,13 @@ case "$kind" in
   *) echo "usage: $0 address|thread [ctest args...]" >&2; exit 2 ;;
 esac
 jobs="${RUNNER_JOBS:-$(nproc)}"
-supp="$root/tools/sanitizers"
 
 "$root/tools/scripts/setup.sh"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DRUNNER_SANITIZE="$kind" >/dev/null
 cmake --build "$build" -j "$jobs"
 
-# Processes the runner forks (its spawner, a task's child before exec) end
-# with _exit, which skips LeakSanitizer: only real exits are checked.
-export ASAN_OPTIONS="halt_on_error=1:print_stacktrace=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
-export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp/ubsan.supp"
-export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp:print_suppressions=0"
+source "$root/tools/scripts/sanitizer_env.sh"
 
 cd "$build"
 if [ "$kind" = thread ]; then
