@@ -94,6 +94,7 @@ struct task_state {
   task_actor_args args;
   const task_decl* decl = nullptr;
   driver* drv = nullptr;
+  bool forwarded = false;  // runs on another node (forward.to)
   phase at = phase::waiting;
   size_t pending = 0;
   std::map<std::string, std::string> imports;  // "task.var" -> value
@@ -426,7 +427,7 @@ void on_finished(self_ptr self, driver_result res) {
 // in the log it streams back here.
 void learn_secret(self_ptr self, const std::string& name, const std::string& value) {
   auto& s = self->state;
-  if (s.secrets.add(value) || s.drv == s.args.ctx->forwarder || !s.warned_short.insert(name).second)
+  if (s.secrets.add(value) || s.forwarded || !s.warned_short.insert(name).second)
     return;
   tell_start(self);
   self->send(s.args.ctx->observer,
@@ -458,8 +459,8 @@ void driver_finished(self_ptr self, driver_result res) {
 task_actor::behavior_type task_behavior(self_ptr self, task_actor_args args) {
   auto& st = self->state;
   st.decl = &args.ctx->group->tasks[args.index];
-  bool forwarded = st.decl->forward && st.decl->forward->to != args.ctx->node_name;
-  st.drv = forwarded ? args.ctx->forwarder : args.ctx->drivers->find(st.decl->type);
+  st.forwarded = st.decl->forward && st.decl->forward->to != args.ctx->node_name;
+  st.drv = st.forwarded ? args.ctx->forwarder : args.ctx->drivers->find(st.decl->type);
   st.imports = args.ctx->given_imports;
   st.statuses = args.ctx->given_statuses;
   st.secrets.use_rules(args.ctx->mask_patterns);
