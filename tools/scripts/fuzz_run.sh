@@ -34,7 +34,7 @@ run_target() {
     {
       printf '%-18s FAILED after %s execs (exit %s); log: %s\n' "$target" "${execs:-?}" "$status" "$log"
       grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|masker property|  (encoding|secret|form|text|masked):|Test unit written)' \
-        "$log" | head -20 | sed 's/^/    /'
+        "$log" | head -20 | sed 's/^/    /' || true  # a log may match none of these
     } >"$build/crashes/$target.result"
   else
     printf '%-18s %12s execs in %ss\n' "$target" "$execs" "$seconds" >"$build/crashes/$target.result"
@@ -48,7 +48,7 @@ done
 running=0
 for target in "${targets[@]}"; do
   if [ "$running" -ge "$jobs" ]; then
-    wait -n
+    wait -n || true  # a target's verdict is in its .result file
     running=$((running - 1))
   fi
   run_target "$target" &
