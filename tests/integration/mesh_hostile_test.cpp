@@ -232,62 +232,119 @@ basp_frame_in receive_frame(int fd) {
 // actor that does not exist follows on the same connection: the node
 // handles a connection's frames in order, so its bounce says that the first
 // was decoded, and the peak RSS then says what that cost.
-TEST(MeshHostile, AMessageAnnouncingA4GiBByteVectorCostsNoMemory) {
-  mesh_dir m;
-  node_process b(m.config_with_tls("node-b", "tls: off\n", accept_all(), true, "b.yaml"));
-  ASSERT_TRUE(b.started()) << b.output();
-  size_t before = rss_bytes(b.pid());
-  int fd = connect_raw(b.port());
-  ASSERT_GE(fd, 0);
-  // The node's server handshake: its node id (atom, process id, 20-byte
-  // host id), app identifiers, the published dispatcher's actor id, ...
-  basp_frame_in hs = receive_frame(fd);
-  ASSERT_EQ(hs.operation, kServerHandshake);
-  ASSERT_GT(hs.payload.size(), 32u);
-  std::string node_id = hs.payload.substr(0, 32);
+// A plain (`tls: off`) connection to `node` that has done CAF's BASP
+// handshake as another node would: what a peer holds before it may send
+// messages. `dispatcher` is the published actor's id from the node's
+// server handshake (its node id: atom, process id, 20-byte host id; app
+// identifiers; that actor id; ...).
+struct basp_client {
+  int fd = -1;
+  uint64_t dispatcher = 0;
+  std::string error;
+  ~basp_client() {
+    if (fd >= 0)
+      close(fd);
+  }
+};
+
+void basp_handshake(uint16_t port, basp_client& c) {
+  c.fd = connect_raw(port);
+  if (c.fd < 0) {
+    c.error = "no connection";
+    return;
+  }
+  basp_frame_in hs = receive_frame(c.fd);
+  if (hs.operation != kServerHandshake || hs.payload.size() <= 32) {
+    c.error = "no server handshake";
+    return;
+  }
   size_t at = 32;
   auto varbyte = [&] {
     uint64_t v = 0;
     for (int n = 0; at < hs.payload.size(); ++n) {
-      uint8_t c = static_cast<uint8_t>(hs.payload[at++]);
-      v |= static_cast<uint64_t>(c & 0x7f) << (7 * n);
-      if (!(c & 0x80))
+      uint8_t b = static_cast<uint8_t>(hs.payload[at++]);
+      v |= static_cast<uint64_t>(b & 0x7f) << (7 * n);
+      if (!(b & 0x80))
         break;
     }
     return v;
   };
   for (uint64_t apps = varbyte(); apps > 0; --apps)
     at += varbyte();
-  ASSERT_LE(at + 8, hs.payload.size());
-  uint64_t dispatcher = big_endian(hs.payload, at, 8);
-  ASSERT_NE(dispatcher, 0u);
-  // Our node id: the node's with another host id.
-  std::string ours = node_id;
-  ours[12] = static_cast<char>(ours[12] ^ 0xff);
-  ASSERT_EQ(send_all(fd, basp_header_bytes(kClientHandshake, 32) + ours), 32u + 32u);
-
-  const std::string charbuf = std::string("\x00", 1) +                // no forwarding stages
-                              std::string("\x00\x00\x0c", 3) + "@<>+@charbuf" +  // one element
-                              "\xf0\xff\xff\xff\x0f" + "xy";           // 4 GiB - 16, 2 bytes there
-  std::string bounce_me = std::string("\x00", 1) + std::string("\x00\x00\x03", 3) + "@<>";
-  send_all(fd, basp_header_bytes(kDirectMessage, static_cast<uint32_t>(charbuf.size()), 0, 0,
-                                 dispatcher) +
-                   charbuf +
-                   basp_header_bytes(kDirectMessage, static_cast<uint32_t>(bounce_me.size()),
-                                     1, 77, 0xFFFFFFFFull) +
-                   bounce_me);
-  bool bounced = false;
-  for (int frames = 0; frames < 16 && !bounced; ++frames) {
-    basp_frame_in f = receive_frame(fd);
-    if (f.operation == 0xff)
-      break;  // closed or silent for 10 s
-    bounced = f.operation == kDirectMessage;
+  if (at + 8 > hs.payload.size()) {
+    c.error = "a server handshake too short";
+    return;
   }
-  EXPECT_TRUE(bounced) << "no answer to the request that follows the message";
-  close(fd);
+  c.dispatcher = big_endian(hs.payload, at, 8);
+  // Our node id: the node's with another host id.
+  std::string ours = hs.payload.substr(0, 32);
+  ours[12] = static_cast<char>(ours[12] ^ 0xff);
+  if (send_all(c.fd, basp_header_bytes(kClientHandshake, 32) + ours) != 64)
+    c.error = "the client handshake did not go out";
+}
+
+// Sends `payload` (forwarding stages, then a serialized caf::message) to the
+// node's dispatcher, then a
+// request to an actor that does not exist. The node handles a connection's
+// frames in order (middleman.workers = 0), so the bounce of the request says
+// that the message was decoded: whether an answer came.
+bool send_then_bounce(const basp_client& c, const std::string& payload) {
+  std::string bounce_me = std::string("\x00", 1) + std::string("\x00\x00\x03", 3) + "@<>";
+  send_all(c.fd, basp_header_bytes(kDirectMessage, static_cast<uint32_t>(payload.size()), 0, 0,
+                                   c.dispatcher) +
+                     payload +
+                     basp_header_bytes(kDirectMessage, static_cast<uint32_t>(bounce_me.size()), 1,
+                                       77, 0xFFFFFFFFull) +
+                     bounce_me);
+  for (int frames = 0; frames < 16; ++frames) {
+    basp_frame_in f = receive_frame(c.fd);
+    if (f.operation == 0xff)
+      return false;  // closed, or silent for 10 s
+    if (f.operation == kDirectMessage)
+      return true;
+  }
+  return false;
+}
+
+// A message a peer may send once its BASP handshake is done: any registered
+// type may be in it, CAF's builtin byte vector `@charbuf` among them, whose
+// length CAF 0.17.6 takes from the peer and allocates before it checks that
+// the bytes are there. Here a 28-byte message announces a 4 GiB `@charbuf`;
+// the node must decode it within its means (net/caf_bound/).
+TEST(MeshHostile, AMessageAnnouncingA4GiBByteVectorCostsNoMemory) {
+  mesh_dir m;
+  node_process b(m.config_with_tls("node-b", "tls: off\n", accept_all(), true, "b.yaml"));
+  ASSERT_TRUE(b.started()) << b.output();
+  size_t before = rss_bytes(b.pid());
+  basp_client c;
+  basp_handshake(b.port(), c);
+  ASSERT_EQ(c.error, "");
+  const std::string charbuf = std::string("\x00\x00\x00\x0c", 4) +  // no stages, one element:
+                              "@<>+@charbuf" +
+                              "\xf0\xff\xff\xff\x0f" + "xy";  // 4 GiB - 16 announced, 2 bytes there
+  EXPECT_TRUE(send_then_bounce(c, charbuf)) << "no answer to the request after the message";
   size_t peak = peak_rss_bytes(b.pid());
   RecordProperty("node_peak_rss_kib", std::to_string(peak / 1024));
   EXPECT_LT(peak, before + 32 * kMiB) << "peak RSS " << peak << ", " << before << " before";
+  auto plain = m.config_with_tls("node-a", "tls: off\n", "", false, "a.yaml");
+  expect_node_serves(m, b, plain, "after");
+}
+
+// CAF 0.17.6 throws while it decodes some of its builtin types from bad
+// bytes (a `@config_value` whose variant tag names no alternative: "invalid
+// type found"); thrown inside the BASP broker, that would end the node's
+// mesh. Found by fuzzing wire_messages. A message that throws is dropped
+// like any that does not decode (net/caf_bound/message_load.cpp).
+TEST(MeshHostile, AMessageCAFThrowsOnIsDroppedAndTheNodeServesOn) {
+  mesh_dir m;
+  node_process b(m.config_with_tls("node-b", "tls: off\n", accept_all(), true, "b.yaml"));
+  ASSERT_TRUE(b.started()) << b.output();
+  basp_client c;
+  basp_handshake(b.port(), c);
+  ASSERT_EQ(c.error, "");
+  // The payload the fuzzer found (tests/fuzz/corpus/wire_messages/config_value_throws).
+  const std::string bad_variant("\x00\x00\x00\x27\x40\x3c\x3e\x2b\x40\x63\x6f\x6e\x66\x69\x67\x5f\x76\x61\x6c\x75\x65\x2b\x73\x74\x64\x3a\x3a\x76\x65\x63\x74\x6f\x72\x3c\x72\x75\x6e\x6e\x65\x72\x3a\x3a\x6c\x6f\x67\x5f\x6c\x69\x6e\x65\x3e\x00\x0f\xc7\x4b\x27\x9b\x9a\x2d\x02\x01\x74\x01\x06\x61\x20\x6c\x69\x6e\x65\x01\x74\x01\x06\x61\x20\x6c\x69\x6e\x65", 80);
+  EXPECT_TRUE(send_then_bounce(c, bad_variant)) << "no answer to the request after the message";
   auto plain = m.config_with_tls("node-a", "tls: off\n", "", false, "a.yaml");
   expect_node_serves(m, b, plain, "after");
 }
