@@ -8,6 +8,7 @@
 // each step waits for an observable effect with an upper bound.
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -345,6 +346,46 @@ TEST(MeshHostile, AMessageCAFThrowsOnIsDroppedAndTheNodeServesOn) {
   // The payload the fuzzer found (tests/fuzz/corpus/wire_messages/config_value_throws).
   const std::string bad_variant("\x00\x00\x00\x27\x40\x3c\x3e\x2b\x40\x63\x6f\x6e\x66\x69\x67\x5f\x76\x61\x6c\x75\x65\x2b\x73\x74\x64\x3a\x3a\x76\x65\x63\x74\x6f\x72\x3c\x72\x75\x6e\x6e\x65\x72\x3a\x3a\x6c\x6f\x67\x5f\x6c\x69\x6e\x65\x3e\x00\x0f\xc7\x4b\x27\x9b\x9a\x2d\x02\x01\x74\x01\x06\x61\x20\x6c\x69\x6e\x65\x01\x74\x01\x06\x61\x20\x6c\x69\x6e\x65", 80);
   EXPECT_TRUE(send_then_bounce(c, bad_variant)) << "no answer to the request after the message";
+  auto plain = m.config_with_tls("node-a", "tls: off\n", "", false, "a.yaml");
+  expect_node_serves(m, b, plain, "after");
+}
+
+// A peer that sends but never reads: the node's answers pile up, and CAF
+// would buffer them without end. The gate closes a connection that took no
+// byte of what it was sent for the idle timeout (5 s), naming why; the peer
+// keeps sending heartbeats meanwhile, so it is not the silence check that
+// closes it. Here the answers are bounces of 200,000 requests to an actor
+// that does not exist, into a receive buffer of a few KiB.
+TEST(MeshHostile, APeerThatDoesNotReadIsClosedAfterTheIdleTimeout) {
+  mesh_dir m;
+  node_process b(m.config_with_tls("node-b", "tls: off\n", accept_all(), true, "b.yaml"));
+  ASSERT_TRUE(b.started()) << b.output();
+  basp_client c;
+  basp_handshake(b.port(), c);
+  ASSERT_EQ(c.error, "");
+  int small = 4096;
+  setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  timeval limit{10, 0};  // a send that cannot go out fails instead of hanging the test
+  setsockopt(c.fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  std::string bounce_me = std::string("\x00", 1) + std::string("\x00\x00\x03", 3) + "@<>";
+  std::string burst;
+  for (uint64_t i = 1; i <= 200000; ++i)
+    burst += basp_header_bytes(kDirectMessage, static_cast<uint32_t>(bounce_me.size()), i, 77,
+                               0xFFFFFFFFull) +
+             bounce_me;
+  ASSERT_EQ(send_all(c.fd, burst), burst.size());
+  const std::string heartbeat = basp_header_bytes(6, 0);
+  auto t0 = clock_type::now();
+  bool closed = eventually(
+      [&] {
+        send_all(c.fd, heartbeat);  // still talking: only not reading
+        return contains(b.output(), "took no byte for 5 s");
+      },
+      30s);
+  EXPECT_TRUE(closed) << b.output();
+  EXPECT_GE(seconds_since(t0), 4.0);
+  EXPECT_FALSE(contains(b.output(), "no byte for 5 s (the peer is frozen, or the network"))
+      << b.output();
   auto plain = m.config_with_tls("node-a", "tls: off\n", "", false, "a.yaml");
   expect_node_serves(m, b, plain, "after");
 }
