@@ -225,14 +225,6 @@ basp_frame_in receive_frame(int fd) {
   return f;
 }
 
-// A message a peer may send once its BASP handshake is done: any registered
-// type may be in it, CAF's builtin byte vector `@charbuf` among them, whose
-// length CAF 0.17.6 takes from the peer and allocates before it checks that
-// the bytes are there. Here a 28-byte message announces a 4 GiB `@charbuf`;
-// the node must decode it within its means (net/caf_bound/). A request to an
-// actor that does not exist follows on the same connection: the node
-// handles a connection's frames in order, so its bounce says that the first
-// was decoded, and the peak RSS then says what that cost.
 // A plain (`tls: off`) connection to `node` that has done CAF's BASP
 // handshake as another node would: what a peer holds before it may send
 // messages. `dispatcher` is the published actor's id from the node's
@@ -285,10 +277,10 @@ void basp_handshake(uint16_t port, basp_client& c) {
 }
 
 // Sends `payload` (forwarding stages, then a serialized caf::message) to the
-// node's dispatcher, then a
-// request to an actor that does not exist. The node handles a connection's
-// frames in order (middleman.workers = 0), so the bounce of the request says
-// that the message was decoded: whether an answer came.
+// node's dispatcher, then a request to an actor that does not exist. The
+// node handles a connection's frames in order (middleman.workers = 0), so
+// the bounce of the request says that the message was decoded: whether an
+// answer came.
 bool send_then_bounce(const basp_client& c, const std::string& payload) {
   std::string bounce_me = std::string("\x00", 1) + std::string("\x00\x00\x03", 3) + "@<>";
   send_all(c.fd, basp_header_bytes(kDirectMessage, static_cast<uint32_t>(payload.size()), 0, 0,
@@ -310,7 +302,7 @@ bool send_then_bounce(const basp_client& c, const std::string& payload) {
 // A message a peer may send once its BASP handshake is done: any registered
 // type may be in it, CAF's builtin byte vector `@charbuf` among them, whose
 // length CAF 0.17.6 takes from the peer and allocates before it checks that
-// the bytes are there. Here a 28-byte message announces a 4 GiB `@charbuf`;
+// the bytes are there. Here a 23-byte message announces a 4 GiB `@charbuf`;
 // the node must decode it within its means (net/caf_bound/).
 TEST(MeshHostile, AMessageAnnouncingA4GiBByteVectorCostsNoMemory) {
   mesh_dir m;
