@@ -281,14 +281,19 @@ void basp_handshake(uint16_t port, basp_client& c) {
 // node handles a connection's frames in order (middleman.workers = 0), so
 // the bounce of the request says that the message was decoded: whether an
 // answer came.
+// A request (message id `id`) from actor 77 to an actor the node does not
+// have, with an empty message: the node bounces it back to the sender.
+std::string bounced_request(uint64_t id) {
+  const std::string empty = std::string("\x00", 1) + std::string("\x00\x00\x03", 3) + "@<>";
+  return basp_header_bytes(kDirectMessage, static_cast<uint32_t>(empty.size()), id, 77,
+                           0xFFFFFFFFull) +
+         empty;
+}
+
 bool send_then_bounce(const basp_client& c, const std::string& payload) {
-  std::string bounce_me = std::string("\x00", 1) + std::string("\x00\x00\x03", 3) + "@<>";
   send_all(c.fd, basp_header_bytes(kDirectMessage, static_cast<uint32_t>(payload.size()), 0, 0,
                                    c.dispatcher) +
-                     payload +
-                     basp_header_bytes(kDirectMessage, static_cast<uint32_t>(bounce_me.size()), 1,
-                                       77, 0xFFFFFFFFull) +
-                     bounce_me);
+                     payload + bounced_request(1));
   for (int frames = 0; frames < 16; ++frames) {
     basp_frame_in f = receive_frame(c.fd);
     if (f.operation == 0xff)
@@ -299,28 +304,41 @@ bool send_then_bounce(const basp_client& c, const std::string& payload) {
   return false;
 }
 
+// A `tls: off` node and a raw client that has done its BASP handshake; the
+// node must still serve a real submitter at the end of each test.
+class MeshHostilePeer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(node.started()) << node.output();
+    basp_handshake(node.port(), peer);
+    ASSERT_EQ(peer.error, "");
+  }
+  void TearDown() override {
+    if (HasFatalFailure())
+      return;  // no node or no handshake: nothing to ask of it
+    expect_node_serves(m, node, m.config_with_tls("node-a", "tls: off\n", "", false, "a.yaml"),
+                       "after");
+  }
+
+  mesh_dir m;
+  node_process node{m.config_with_tls("node-b", "tls: off\n", accept_all(), true, "b.yaml")};
+  basp_client peer;
+};
+
 // A message a peer may send once its BASP handshake is done: any registered
 // type may be in it, CAF's builtin byte vector `@charbuf` among them, whose
 // length CAF 0.17.6 takes from the peer and allocates before it checks that
 // the bytes are there. Here a 23-byte message announces a 4 GiB `@charbuf`;
 // the node must decode it within its means (net/caf_bound/).
-TEST(MeshHostile, AMessageAnnouncingA4GiBByteVectorCostsNoMemory) {
-  mesh_dir m;
-  node_process b(m.config_with_tls("node-b", "tls: off\n", accept_all(), true, "b.yaml"));
-  ASSERT_TRUE(b.started()) << b.output();
-  size_t before = rss_bytes(b.pid());
-  basp_client c;
-  basp_handshake(b.port(), c);
-  ASSERT_EQ(c.error, "");
+TEST_F(MeshHostilePeer, AMessageAnnouncingA4GiBByteVectorCostsNoMemory) {
+  size_t before = rss_bytes(node.pid());
   const std::string charbuf = std::string("\x00\x00\x00\x0c", 4) +  // no stages, one element:
                               "@<>+@charbuf" +
                               "\xf0\xff\xff\xff\x0f" + "xy";  // 4 GiB - 16 announced, 2 bytes there
-  EXPECT_TRUE(send_then_bounce(c, charbuf)) << "no answer to the request after the message";
-  size_t peak = peak_rss_bytes(b.pid());
+  EXPECT_TRUE(send_then_bounce(peer, charbuf)) << "no answer to the request after the message";
+  size_t peak = peak_rss_bytes(node.pid());
   RecordProperty("node_peak_rss_kib", std::to_string(peak / 1024));
   EXPECT_LT(peak, before + 32 * kMiB) << "peak RSS " << peak << ", " << before << " before";
-  auto plain = m.config_with_tls("node-a", "tls: off\n", "", false, "a.yaml");
-  expect_node_serves(m, b, plain, "after");
 }
 
 // CAF 0.17.6 throws while it decodes some of its builtin types from bad
@@ -328,18 +346,13 @@ TEST(MeshHostile, AMessageAnnouncingA4GiBByteVectorCostsNoMemory) {
 // type found"); thrown inside the BASP broker, that would end the node's
 // mesh. Found by fuzzing wire_messages. A message that throws is dropped
 // like any that does not decode (net/caf_bound/message_load.cpp).
-TEST(MeshHostile, AMessageCAFThrowsOnIsDroppedAndTheNodeServesOn) {
-  mesh_dir m;
-  node_process b(m.config_with_tls("node-b", "tls: off\n", accept_all(), true, "b.yaml"));
-  ASSERT_TRUE(b.started()) << b.output();
-  basp_client c;
-  basp_handshake(b.port(), c);
-  ASSERT_EQ(c.error, "");
-  // The payload the fuzzer found (tests/fuzz/corpus/wire_messages/config_value_throws).
-  const std::string bad_variant("\x00\x00\x00\x27\x40\x3c\x3e\x2b\x40\x63\x6f\x6e\x66\x69\x67\x5f\x76\x61\x6c\x75\x65\x2b\x73\x74\x64\x3a\x3a\x76\x65\x63\x74\x6f\x72\x3c\x72\x75\x6e\x6e\x65\x72\x3a\x3a\x6c\x6f\x67\x5f\x6c\x69\x6e\x65\x3e\x00\x0f\xc7\x4b\x27\x9b\x9a\x2d\x02\x01\x74\x01\x06\x61\x20\x6c\x69\x6e\x65\x01\x74\x01\x06\x61\x20\x6c\x69\x6e\x65", 80);
-  EXPECT_TRUE(send_then_bounce(c, bad_variant)) << "no answer to the request after the message";
-  auto plain = m.config_with_tls("node-a", "tls: off\n", "", false, "a.yaml");
-  expect_node_serves(m, b, plain, "after");
+TEST_F(MeshHostilePeer, AMessageCAFThrowsOnIsDroppedAndTheNodeServesOn) {
+  // The fuzzer's input: a selector byte for the target, then the payload.
+  std::string found =
+      read_file(std::string(RUNNER_SOURCE_DIR) + "/tests/fuzz/corpus/wire_messages/config_value_throws");
+  ASSERT_EQ(found.size(), 81u);
+  EXPECT_TRUE(send_then_bounce(peer, found.substr(1)))
+      << "no answer to the request after the message";
 }
 
 // A peer that sends but never reads: the node's answers pile up, and CAF
@@ -348,38 +361,27 @@ TEST(MeshHostile, AMessageCAFThrowsOnIsDroppedAndTheNodeServesOn) {
 // keeps sending heartbeats meanwhile, so it is not the silence check that
 // closes it. Here the answers are bounces of 200,000 requests to an actor
 // that does not exist, into a receive buffer of a few KiB.
-TEST(MeshHostile, APeerThatDoesNotReadIsClosedAfterTheIdleTimeout) {
-  mesh_dir m;
-  node_process b(m.config_with_tls("node-b", "tls: off\n", accept_all(), true, "b.yaml"));
-  ASSERT_TRUE(b.started()) << b.output();
-  basp_client c;
-  basp_handshake(b.port(), c);
-  ASSERT_EQ(c.error, "");
+TEST_F(MeshHostilePeer, APeerThatDoesNotReadIsClosedAfterTheIdleTimeout) {
   int small = 4096;
-  setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  setsockopt(peer.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
   timeval limit{10, 0};  // a send that cannot go out fails instead of hanging the test
-  setsockopt(c.fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-  std::string bounce_me = std::string("\x00", 1) + std::string("\x00\x00\x03", 3) + "@<>";
+  setsockopt(peer.fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
   std::string burst;
   for (uint64_t i = 1; i <= 200000; ++i)
-    burst += basp_header_bytes(kDirectMessage, static_cast<uint32_t>(bounce_me.size()), i, 77,
-                               0xFFFFFFFFull) +
-             bounce_me;
-  ASSERT_EQ(send_all(c.fd, burst), burst.size());
+    burst += bounced_request(i);
+  ASSERT_EQ(send_all(peer.fd, burst), burst.size());
   const std::string heartbeat = basp_header_bytes(6, 0);
   auto t0 = clock_type::now();
   bool closed = eventually(
       [&] {
-        send_all(c.fd, heartbeat);  // still talking: only not reading
-        return contains(b.output(), "took no byte for 5 s");
+        send_all(peer.fd, heartbeat);  // still talking: only not reading
+        return contains(node.output(), "took no byte for 5 s");
       },
       30s);
-  EXPECT_TRUE(closed) << b.output();
+  EXPECT_TRUE(closed) << node.output();
   EXPECT_GE(seconds_since(t0), 4.0);
-  EXPECT_FALSE(contains(b.output(), "no byte for 5 s (the peer is frozen, or the network"))
-      << b.output();
-  auto plain = m.config_with_tls("node-a", "tls: off\n", "", false, "a.yaml");
-  expect_node_serves(m, b, plain, "after");
+  EXPECT_FALSE(contains(node.output(), "no byte for 5 s (the peer is frozen, or the network"))
+      << node.output();
 }
 
 // A submitter is bounded as well: a "node" that answers its connection with
